@@ -1,0 +1,309 @@
+package com.parchchat.host.store;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The host database: one SQLite file in WAL mode, migrated by Flyway at open.
+ *
+ * <p>All writes go through {@link #write}: a single writer thread takes every write waiting in
+ * its queue (up to {@code maxBatch}), runs each in its own savepoint inside one transaction and
+ * commits once (group commit). A write's future completes only after that COMMIT returned, so a
+ * caller that acknowledges on completion never acknowledges something a crash could lose. A
+ * write that throws is rolled back to its savepoint alone; the others in the batch still commit.
+ * Futures complete on one completion thread, in commit order, so the writer never waits on
+ * callers' code.
+ *
+ * <p>Reads go through {@link #read} on a small pool of read-only connections; in WAL mode they
+ * never block the writer and see the last committed state.
+ */
+public final class Store implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Store.class);
+
+  private final StoreConfig config;
+  private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Db> readers;
+  private final List<Db> allReaders = new ArrayList<>();
+  private final Db writer;
+  private final Thread writerThread;
+  private final ExecutorService completions;
+  private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong committedWrites = new java.util.concurrent.atomic.AtomicLong();
+
+  private Store(StoreConfig config) throws SQLException {
+    this.config = config;
+    this.writer = new Db(openConnection(false));
+    this.readers = new ArrayBlockingQueue<>(config.readers());
+    for (int i = 0; i < config.readers(); i++) {
+      Db r = new Db(openConnection(true));
+      allReaders.add(r);
+      readers.add(r);
+    }
+    this.completions = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "store-completion");
+      t.setDaemon(true);
+      return t;
+    });
+    this.writerThread = new Thread(this::writeLoop, "store-writer");
+    this.writerThread.setDaemon(true);
+    this.writerThread.start();
+  }
+
+  /** Migrates (Flyway, {@code classpath:db/host}) and opens the database, creating the file if needed. */
+  public static Store open(StoreConfig config) {
+    try {
+      Path parent = config.file().toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      migrate(config.file());
+      return new Store(config);
+    } catch (SQLException | java.io.IOException e) {
+      throw new StoreException("cannot open database " + config.file(), e);
+    }
+  }
+
+  /** Applies pending host migrations to {@code file}. */
+  public static void migrate(Path file) {
+    Flyway.configure()
+        .dataSource(url(file), null, null)
+        .locations("classpath:db/host")
+        .load()
+        .migrate();
+  }
+
+  static String url(Path file) {
+    return "jdbc:sqlite:" + file.toAbsolutePath();
+  }
+
+  private Connection openConnection(boolean readOnly) throws SQLException {
+    SQLiteConfig c = new SQLiteConfig();
+    c.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    c.setSynchronous(config.synchronousFull() ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
+    c.enforceForeignKeys(true);
+    c.setBusyTimeout(10_000);
+    if (readOnly) {
+      c.setReadOnly(true);
+    }
+    Connection conn = c.createConnection(url(config.file()));
+    if (!readOnly) {
+      conn.setAutoCommit(false);
+    }
+    return conn;
+  }
+
+  /**
+   * Queues {@code work} for the writer. The future completes with its result after the
+   * transaction containing it committed, or exceptionally with what {@code work} threw (its
+   * changes rolled back), or with a {@link StoreException} when the commit itself failed.
+   */
+  public <T> CompletableFuture<T> write(SqlWork<T> work) {
+    Pending<T> p = new Pending<>(work);
+    if (closed) {
+      p.future.completeExceptionally(new StoreException("store is closed", null));
+      return p.future;
+    }
+    queue.add(p);
+    return p.future;
+  }
+
+  /** Runs {@code work} on a pooled read-only connection on the caller's thread. */
+  public <T> T read(SqlWork<T> work) {
+    Db db;
+    try {
+      db = readers.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted waiting for a reader", e);
+    }
+    try {
+      return work.run(db);
+    } catch (SQLException e) {
+      throw new StoreException("read failed: " + e.getMessage(), e);
+    } finally {
+      readers.add(db);
+    }
+  }
+
+  /**
+   * Writes a consistent copy of the live database to {@code target} ({@code VACUUM INTO}),
+   * while reads and writes go on. The target must not exist.
+   */
+  public void backup(Path target) {
+    read(db -> {
+      backup(db.connection(), target);
+      return null;
+    });
+  }
+
+  /** {@code VACUUM INTO target} on any connection to a host database (also from another process). */
+  public static void backup(Connection connection, Path target) throws SQLException {
+    if (Files.exists(target)) {
+      throw new SQLException("backup target already exists: " + target);
+    }
+    try (PreparedStatement ps = connection.prepareStatement("VACUUM INTO ?")) {
+      ps.setString(1, target.toAbsolutePath().toString());
+      ps.execute();
+    }
+  }
+
+  private void writeLoop() {
+    List<Pending<?>> batch = new ArrayList<>();
+    while (true) {
+      try {
+        Pending<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          if (closed && queue.isEmpty()) {
+            return;
+          }
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, config.maxBatch() - 1);
+        runBatch(batch);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException | Error e) {
+        log.error("writer loop failed; failing {} queued writes", batch.size(), e);
+        for (Pending<?> p : batch) {
+          p.future.completeExceptionally(new StoreException("writer failed", e));
+        }
+      } finally {
+        batch.clear();
+      }
+    }
+  }
+
+  private void runBatch(List<Pending<?>> batch) {
+    Object[] results = new Object[batch.size()];
+    Throwable[] failures = new Throwable[batch.size()];
+    try {
+      boolean single = batch.size() == 1;
+      for (int i = 0; i < batch.size(); i++) {
+        Pending<?> p = batch.get(i);
+        if (!single) {
+          writer.prepare("SAVEPOINT w").execute();
+        }
+        try {
+          results[i] = p.work.run(writer);
+          if (!single) {
+            writer.prepare("RELEASE w").execute();
+          }
+        } catch (SQLException | RuntimeException e) {
+          failures[i] = e;
+          if (single) {
+            writer.connection().rollback();
+          } else {
+            writer.prepare("ROLLBACK TO w").execute();
+            writer.prepare("RELEASE w").execute();
+          }
+        }
+      }
+      writer.connection().commit();
+      commits.incrementAndGet();
+      committedWrites.addAndGet(batch.size());
+    } catch (SQLException e) {
+      log.error("group commit of {} writes failed", batch.size(), e);
+      try {
+        writer.connection().rollback();
+      } catch (SQLException rollbackFailure) {
+        e.addSuppressed(rollbackFailure);
+      }
+      StoreException failure = new StoreException("commit failed: " + e.getMessage(), e);
+      List<Pending<?>> copy = new ArrayList<>(batch);
+      completions.execute(() -> copy.forEach(p -> p.future.completeExceptionally(failure)));
+      return;
+    }
+    List<Pending<?>> copy = new ArrayList<>(batch);
+    completions.execute(() -> {
+      for (int i = 0; i < copy.size(); i++) {
+        complete(copy.get(i), results[i], failures[i]);
+      }
+    });
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> void complete(Pending<T> p, Object result, Throwable failure) {
+    if (failure == null) {
+      p.future.complete((T) result);
+    } else if (failure instanceof SQLException) {
+      p.future.completeExceptionally(new StoreException(failure.getMessage(), failure));
+    } else {
+      p.future.completeExceptionally(failure);
+    }
+  }
+
+  /** Number of transactions committed so far (each holds one or more writes). */
+  public long commits() {
+    return commits.get();
+  }
+
+  /** Number of writes that went through a committed transaction (including rolled-back ones). */
+  public long committedWrites() {
+    return committedWrites.get();
+  }
+
+  /** Stops accepting writes, commits what is queued, and closes every connection. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      writerThread.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    List<Pending<?>> late = new ArrayList<>();
+    queue.drainTo(late);
+    for (Pending<?> p : late) {
+      p.future.completeExceptionally(new StoreException("store is closed", null));
+    }
+    completions.shutdown();
+    try {
+      completions.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closeQuietly(writer);
+    for (Db r : allReaders) {
+      closeQuietly(r);
+    }
+  }
+
+  private static void closeQuietly(Db db) {
+    try {
+      db.close();
+    } catch (SQLException e) {
+      log.warn("closing a database connection failed", e);
+    }
+  }
+
+  private static final class Pending<T> {
+    final SqlWork<T> work;
+    final CompletableFuture<T> future = new CompletableFuture<>();
+
+    Pending(SqlWork<T> work) {
+      this.work = work;
+    }
+  }
+}
