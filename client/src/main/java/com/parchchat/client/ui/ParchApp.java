@@ -1,0 +1,52 @@
+package com.parchchat.client.ui;
+
+import com.parchchat.client.core.ClientConfig;
+import com.parchchat.client.core.ConfigDirs;
+import com.parchchat.client.core.ParchClient;
+import com.parchchat.client.core.RelayUrls;
+import java.nio.file.Path;
+import java.util.Map;
+import javafx.application.Application;
+import javafx.scene.Scene;
+import javafx.stage.Stage;
+
+/**
+ * The JavaFX application. Started by {@code ClientLauncher} (which must not itself extend
+ * {@link Application}); named parameters {@code --config-dir=} and {@code --relay=} come from the
+ * launcher's flags.
+ */
+public final class ParchApp extends Application {
+  private ParchClient client;
+  private AppShell shell;
+
+  @Override
+  public void start(Stage stage) {
+    Map<String, String> named = getParameters().getNamed();
+    String dir = named.get("config-dir");
+    ClientConfig config = ClientConfig.defaults(ConfigDirs.resolve(dir == null ? null : Path.of(dir)));
+    String relay = named.get("relay");
+    if (relay != null && !relay.isBlank()) {
+      config = config.withDefaultRelay(RelayUrls.parse(relay));
+    }
+    client = new ParchClient(config);
+    shell = new AppShell(client, getHostServices()::showDocument);
+    Scene scene = new Scene(shell, 1280, 800);
+    shell.attach(scene);
+    stage.setTitle("Parch");
+    stage.setMinWidth(900);
+    stage.setMinHeight(560);
+    stage.setScene(scene);
+    stage.show();
+    shell.startup();
+  }
+
+  @Override
+  public void stop() {
+    if (shell != null) {
+      shell.close();
+    }
+    if (client != null) {
+      client.close();
+    }
+  }
+}
