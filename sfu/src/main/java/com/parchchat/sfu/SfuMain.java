@@ -1,10 +1,15 @@
 package com.parchchat.sfu;
 
+import com.parchchat.sfu.config.SfuConfig;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** Command-line entry point of parch-sfu.jar. */
 @Command(
@@ -14,13 +19,71 @@ import picocli.CommandLine.Command;
 public final class SfuMain implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(SfuMain.class);
 
+  @Option(names = {"-c", "--config"}, description = "YAML config file (see sfu.sample.yaml)")
+  Path config;
+
+  @Option(names = "--signal-port", description = "override signalPort")
+  Integer signalPort;
+
+  @Option(names = "--media-port", description = "override mediaPort")
+  Integer mediaPort;
+
+  @Option(names = "--host", description = "with no config file: bind signalling and media here and advertise it (default 127.0.0.1)")
+  String host;
+
+  @Option(names = "--token-secret-env", description = "with no config file: environment variable holding the token secret (default PARCH_SFU_TOKEN_SECRET)")
+  String tokenSecretEnv = "PARCH_SFU_TOKEN_SECRET";
+
+  @Option(names = "--admin-secret-env", description = "with no config file: environment variable holding the admin secret (default PARCH_SFU_ADMIN_SECRET)")
+  String adminSecretEnv = "PARCH_SFU_ADMIN_SECRET";
+
+  @Option(names = "--loudest-n", description = "override loudestN")
+  Integer loudestN;
+
   public static void main(String[] args) {
-    System.exit(new CommandLine(new SfuMain()).execute(args));
+    int code = new CommandLine(new SfuMain()).execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
   }
 
   @Override
-  public Integer call() {
-    log.error("parch-sfu is not implemented yet; see the open issue for this component");
-    return 2;
+  public Integer call() throws Exception {
+    SfuConfig cfg;
+    try {
+      cfg = config != null ? SfuConfig.load(config) : fromEnvironment();
+      if (signalPort != null || mediaPort != null) {
+        cfg = cfg.withPorts(signalPort != null ? signalPort : cfg.signalPort(), mediaPort != null ? mediaPort : cfg.mediaPort());
+      }
+      if (loudestN != null) {
+        cfg = cfg.withRooms(cfg.roomCapacity(), loudestN);
+      }
+    } catch (IllegalArgumentException e) {
+      log.error("bad configuration: {}", e.getMessage());
+      return 2;
+    }
+    SfuServer server = new SfuServer(cfg).start();
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stop.countDown();
+    }, "sfu-shutdown"));
+    stop.await();
+    return 0;
+  }
+
+  private SfuConfig fromEnvironment() {
+    String h = host == null ? "127.0.0.1" : host;
+    String token = System.getenv(tokenSecretEnv);
+    String admin = System.getenv(adminSecretEnv);
+    if (token == null) {
+      throw new IllegalArgumentException("tokenSecret: no --config and environment variable " + tokenSecretEnv + " is unset");
+    }
+    if (admin == null) {
+      throw new IllegalArgumentException("adminSecret: no --config and environment variable " + adminSecretEnv + " is unset");
+    }
+    SfuConfig d = SfuConfig.defaults(token, admin, h);
+    return new SfuConfig(h, d.signalPort(), h, d.mediaPort(), List.of(), token, admin, d.roomCapacity(), d.maxRooms(),
+        d.loudestN(), d.maxFrameBytes(), d.speakerIntervalMillis(), d.consentTimeoutSeconds(), d.srtpProfiles());
   }
 }

@@ -1,0 +1,237 @@
+package com.parchchat.sfu.ice;
+
+import com.parchchat.protocol.stun.StunMessage;
+import com.parchchat.protocol.stun.StunParseException;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one UDP socket that carries every session's media. Each datagram is classified by its first
+ * byte (RFC 7983 §7: 0–3 STUN, 20–63 DTLS, 128–191 RTP/RTCP, anything else dropped). STUN is routed
+ * to a session by the local ufrag in USERNAME; everything else only from addresses that passed an
+ * ICE check for that session. A single event-loop thread runs all media work, so per-session media
+ * state needs no locks.
+ */
+public final class MediaServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MediaServer.class);
+  /** Most remote addresses one session may validate (host, reflexive, relayed, after network changes). */
+  public static final int MAX_ADDRESSES_PER_SESSION = 8;
+
+  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final Map<String, MediaSession> byUfrag = new ConcurrentHashMap<>();
+  private final Map<InetSocketAddress, MediaSession> byAddress = new ConcurrentHashMap<>();
+  private final Map<MediaSession, List<InetSocketAddress>> addressesOf = new ConcurrentHashMap<>();
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong received = new AtomicLong();
+  private final AtomicLong sent = new AtomicLong();
+  private Channel channel;
+
+  /** Binds the socket; returns the bound address. */
+  public InetSocketAddress start(String host, int port) throws InterruptedException {
+    Bootstrap b = new Bootstrap()
+        .group(group)
+        .channel(NioDatagramChannel.class)
+        .option(ChannelOption.SO_RCVBUF, 4 << 20)
+        .option(ChannelOption.SO_SNDBUF, 4 << 20)
+        .handler(new Handler());
+    channel = b.bind(host, port).sync().channel();
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  public void register(MediaSession s) {
+    byUfrag.put(s.ice().credentials().ufrag(), s);
+  }
+
+  public void unregister(MediaSession s) {
+    byUfrag.remove(s.ice().credentials().ufrag(), s);
+    List<InetSocketAddress> addrs = addressesOf.remove(s);
+    if (addrs != null) {
+      synchronized (addrs) {
+        for (InetSocketAddress a : addrs) {
+          byAddress.remove(a, s);
+        }
+      }
+    }
+  }
+
+  /** Queues a datagram; call {@link #flush()} (or let the read loop do it) to push it out. */
+  public void write(byte[] data, int off, int len, InetSocketAddress to) {
+    Channel ch = channel;
+    if (ch == null) {
+      return;
+    }
+    sent.incrementAndGet();
+    ByteBuf buf = Unpooled.wrappedBuffer(data, off, len);
+    if (ch.eventLoop().inEventLoop()) {
+      ch.write(new DatagramPacket(buf, to), ch.voidPromise());
+    } else {
+      ch.writeAndFlush(new DatagramPacket(buf, to), ch.voidPromise());
+    }
+  }
+
+  public void send(byte[] data, InetSocketAddress to) {
+    write(data, 0, data.length, to);
+    flush();
+  }
+
+  public void flush() {
+    Channel ch = channel;
+    if (ch != null) {
+      ch.flush();
+    }
+  }
+
+  /** Runs {@code task} on the media thread. */
+  public void execute(Runnable task) {
+    group.next().execute(task);
+  }
+
+  public ScheduledFuture<?> every(long millis, Runnable task) {
+    return group.next().scheduleAtFixedRate(task, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  public long receivedDatagrams() {
+    return received.get();
+  }
+
+  public long sentDatagrams() {
+    return sent.get();
+  }
+
+  public long droppedDatagrams() {
+    return dropped.get();
+  }
+
+  @Override
+  public void close() {
+    if (channel != null) {
+      channel.close().syncUninterruptibly();
+    }
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  private final class Handler extends SimpleChannelInboundHandler<DatagramPacket> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+      received.incrementAndGet();
+      ByteBuf content = packet.content();
+      int len = content.readableBytes();
+      if (len == 0) {
+        dropped.incrementAndGet();
+        return;
+      }
+      InetSocketAddress from = packet.sender();
+      int first = content.getUnsignedByte(content.readerIndex());
+      // room for the SRTP tag is not needed on receive; decrypt shrinks in place
+      byte[] data = new byte[len];
+      content.getBytes(content.readerIndex(), data);
+      if (first <= 3) {
+        onStun(ctx, data, from);
+      } else if (first >= 20 && first <= 63) {
+        MediaSession s = byAddress.get(from);
+        if (s == null) {
+          dropped.incrementAndGet();
+          return;
+        }
+        s.onDtls(data);
+      } else if (first >= 128 && first <= 191) {
+        MediaSession s = byAddress.get(from);
+        if (s == null) {
+          dropped.incrementAndGet();
+          return;
+        }
+        // RFC 5761 §4: second byte 192–223 (PT 64–95 with marker) is RTCP
+        int second = data.length > 1 ? data[1] & 0xFF : 0;
+        if (second >= 192 && second <= 223) {
+          s.onRtcp(data, len);
+        } else {
+          s.onRtp(data, len);
+        }
+      } else {
+        dropped.incrementAndGet();
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      ctx.flush();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.warn("media socket error: {}", cause.toString());
+    }
+
+    private void onStun(ChannelHandlerContext ctx, byte[] data, InetSocketAddress from) {
+      StunMessage msg;
+      try {
+        msg = StunMessage.decode(data, 0, data.length);
+      } catch (StunParseException e) {
+        dropped.incrementAndGet();
+        return;
+      }
+      com.parchchat.protocol.stun.StunAttribute.Username user =
+          msg.get(com.parchchat.protocol.stun.StunAttribute.Username.class);
+      MediaSession s = null;
+      if (user != null) {
+        String u = user.value();
+        int colon = u.indexOf(':');
+        s = byUfrag.get(colon < 0 ? u : u.substring(0, colon));
+      }
+      if (s == null) {
+        s = byAddress.get(from);
+      }
+      if (s == null) {
+        dropped.incrementAndGet();
+        return;
+      }
+      IceLiteAgent.Outcome out = s.ice().onRequest(msg, from, System.nanoTime());
+      if (out == null) {
+        dropped.incrementAndGet();
+        return;
+      }
+      if (out.valid()) {
+        remember(s, from);
+        s.onValidAddress(from);
+      }
+      write(out.response(), 0, out.response().length, from);
+    }
+
+    private void remember(MediaSession s, InetSocketAddress from) {
+      if (byAddress.get(from) == s) {
+        return;
+      }
+      List<InetSocketAddress> list = addressesOf.computeIfAbsent(s, k -> new ArrayList<>());
+      synchronized (list) {
+        if (list.size() >= MAX_ADDRESSES_PER_SESSION) {
+          byAddress.remove(list.remove(0), s);
+        }
+        list.add(from);
+      }
+      MediaSession previous = byAddress.put(from, s);
+      if (previous != null && previous != s) {
+        log.debug("address {} moved to another session", from);
+      }
+    }
+  }
+}

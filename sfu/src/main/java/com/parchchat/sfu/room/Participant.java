@@ -1,0 +1,451 @@
+package com.parchchat.sfu.room;
+
+import com.parchchat.protocol.sfu.SfuParticipant;
+import com.parchchat.protocol.sfu.SfuToClient;
+import com.parchchat.sfu.dtls.DtlsEndpoint;
+import com.parchchat.sfu.dtls.Fingerprint;
+import com.parchchat.sfu.ice.IceCredentials;
+import com.parchchat.sfu.ice.IceLiteAgent;
+import com.parchchat.sfu.ice.MediaSession;
+import com.parchchat.sfu.rtcp.RtcpHeader;
+import com.parchchat.sfu.rtcp.RtcpParseException;
+import com.parchchat.sfu.rtcp.RtcpParser;
+import com.parchchat.sfu.rtcp.RtcpWriter;
+import com.parchchat.sfu.rtp.RtpPacket;
+import com.parchchat.sfu.rtp.RtpParseException;
+import com.parchchat.sfu.rtp.RtpWriter;
+import com.parchchat.sfu.sdp.OfferBuilder;
+import com.parchchat.sfu.sdp.PeerAnswer;
+import com.parchchat.sfu.sdp.SdpParseException;
+import com.parchchat.sfu.sdp.SessionDescription;
+import com.parchchat.sfu.srtp.PacketBuffer;
+import com.parchchat.sfu.srtp.SrtpException;
+import com.parchchat.sfu.srtp.SrtpProfile;
+import com.parchchat.sfu.srtp.SrtpSession;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One member of a room: its signalling connection, its ICE-lite/DTLS-SRTP media session, the
+ * stream it publishes and one {@link DownTrack} per other speaker it receives.
+ *
+ * <p>Negotiation (guarded by {@code this}): the SFU always offers; at most one offer is outstanding;
+ * changes while waiting mark the state dirty and a fresh offer follows the answer. Media (upstream
+ * stats, SRTP, down tracks' counters) is touched only on the media thread.
+ */
+public final class Participant implements MediaSession, DtlsEndpoint.Listener {
+  private static final Logger log = LoggerFactory.getLogger(Participant.class);
+  static final String CNAME = "parch-sfu";
+
+  private final String userId;
+  private final String name;
+  private final boolean canSpeak;
+  private final Room room;
+  private final SignalSink signal;
+  private final RoomServices services;
+  private final IceLiteAgent ice;
+  private final DtlsEndpoint dtls;
+  private final int outSsrc;
+  private final int rtcpSsrc;
+  private final String streamId;
+  private final long sdpSessionId;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile SrtpSession srtp;
+  private volatile boolean muted;
+  /** Bumped whenever one of this publisher's packets is not forwarded; down tracks re-base on change. */
+  volatile long gateEpoch;
+
+  // negotiation state, guarded by this
+  private final List<Slot> slots = new ArrayList<>();
+  private long revision;
+  private boolean awaitingAnswer;
+  private boolean dirty;
+  private List<String> offeredMids = List.of();
+  private Fingerprint remoteFingerprint;
+
+  // upstream, media thread (configuration fields volatile: written by signalling)
+  private volatile int upPayloadType = -1;
+  private volatile int upAudioLevelId;
+  private volatile List<Long> declaredSsrcs = List.of();
+  private UpStream up;
+
+  private final Map<Participant, DownTrack> downByPublisher = new ConcurrentHashMap<>();
+  private final Map<Integer, DownTrack> downBySsrc = new ConcurrentHashMap<>();
+
+  private static final class Slot {
+    final String mid;
+    final Participant publisher;
+    boolean dead;
+
+    Slot(String mid, Participant publisher) {
+      this.mid = mid;
+      this.publisher = publisher;
+    }
+  }
+
+  Participant(String userId, String name, boolean canSpeak, Room room, SignalSink signal, RoomServices services) {
+    this.userId = userId;
+    this.name = name;
+    this.canSpeak = canSpeak;
+    this.room = room;
+    this.signal = signal;
+    this.services = services;
+    this.ice = new IceLiteAgent(IceCredentials.random(services.random()));
+    this.outSsrc = services.newSsrc();
+    this.rtcpSsrc = services.newSsrc();
+    this.streamId = canSpeak ? "p" + Integer.toUnsignedString(outSsrc, 36) : null;
+    this.sdpSessionId = services.random().nextLong() & Long.MAX_VALUE;
+    this.dtls = new DtlsEndpoint(userId, services.identity(), services.srtpProfiles(),
+        d -> {
+          InetSocketAddress to = ice.selected();
+          if (to != null) {
+            services.media().send(d, to);
+          }
+        }, this);
+    slots.add(new Slot("0", null));
+  }
+
+  public String userId() {
+    return userId;
+  }
+
+  public Room room() {
+    return room;
+  }
+
+  public boolean canSpeak() {
+    return canSpeak;
+  }
+
+  public boolean muted() {
+    return muted;
+  }
+
+  public SfuParticipant describe() {
+    return new SfuParticipant(userId, name, canSpeak, muted, streamId);
+  }
+
+  void send(SfuToClient frame) {
+    if (!closed.get()) {
+      signal.send(frame);
+    }
+  }
+
+  boolean isClosed() {
+    return closed.get();
+  }
+
+  void setMuted(boolean m) {
+    muted = m;
+  }
+
+  // ---------------------------------------------------------------- negotiation
+
+  /** Sends a new offer reflecting the room now, or marks one due after the pending answer. */
+  public synchronized void renegotiate() {
+    if (closed.get()) {
+      return;
+    }
+    if (awaitingAnswer) {
+      dirty = true;
+      return;
+    }
+    for (int i = 1; i < slots.size(); i++) {
+      Slot s = slots.get(i);
+      if (!s.dead && (s.publisher.isClosed() || !room.contains(s.publisher))) {
+        s.dead = true;
+        DownTrack d = downByPublisher.remove(s.publisher);
+        if (d != null) {
+          d.deactivate();
+          downBySsrc.remove(d.ssrc);
+        }
+      }
+    }
+    for (Participant p : room.members()) {
+      if (p == this || !p.canSpeak || p.isClosed() || downByPublisher.containsKey(p)) {
+        continue;
+      }
+      Slot s = new Slot(Integer.toString(slots.size()), p);
+      slots.add(s);
+      DownTrack d = new DownTrack(p, s.mid, p.outSsrc);
+      downByPublisher.put(p, d);
+      downBySsrc.put(d.ssrc, d);
+    }
+    List<OfferBuilder.Section> sections = new ArrayList<>(slots.size());
+    List<String> mids = new ArrayList<>(slots.size());
+    sections.add(new OfferBuilder.Section("0", canSpeak ? "recvonly" : "inactive", 0, null, null, CNAME));
+    mids.add("0");
+    for (int i = 1; i < slots.size(); i++) {
+      Slot s = slots.get(i);
+      mids.add(s.mid);
+      if (s.dead) {
+        sections.add(new OfferBuilder.Section(s.mid, "inactive", 0, null, null, CNAME));
+      } else {
+        sections.add(new OfferBuilder.Section(s.mid, "sendonly", Integer.toUnsignedLong(s.publisher.outSsrc),
+            s.publisher.streamId, s.publisher.streamId + "-audio", CNAME));
+      }
+    }
+    revision++;
+    awaitingAnswer = true;
+    offeredMids = mids;
+    String sdp = OfferBuilder.build(sdpSessionId, revision, ice.credentials().ufrag(), ice.credentials().pwd(),
+        services.identity().fingerprint(), services.candidates(), sections);
+    send(new SfuToClient.Offer(sdp, revision));
+  }
+
+  /** Applies the client's answer; throws when it is stale or malformed (the offer stays outstanding). */
+  public void onAnswer(String sdpText, long answeredRevision) throws SdpParseException, StaleAnswerException {
+    synchronized (this) {
+      if (!awaitingAnswer || answeredRevision != revision) {
+        throw new StaleAnswerException("no offer with revision " + answeredRevision + " is outstanding");
+      }
+      PeerAnswer a = PeerAnswer.read(SessionDescription.parse(sdpText), offeredMids);
+      if (remoteFingerprint == null) {
+        remoteFingerprint = a.fingerprint();
+        dtls.setRemoteFingerprint(remoteFingerprint);
+      } else if (!remoteFingerprint.equals(a.fingerprint())) {
+        throw new SdpParseException("the DTLS fingerprint changed during the session");
+      }
+      PeerAnswer.MediaAnswer m0 = a.media().get(0);
+      if (canSpeak && m0.peerSends()) {
+        upPayloadType = m0.opusPayloadType();
+        upAudioLevelId = m0.audioLevelId();
+        declaredSsrcs = m0.ssrcs();
+      } else {
+        upPayloadType = -1;
+      }
+      for (int i = 1; i < slots.size(); i++) {
+        Slot s = slots.get(i);
+        PeerAnswer.MediaAnswer m = a.media().get(i);
+        DownTrack d = s.dead ? null : downByPublisher.get(s.publisher);
+        if (d != null) {
+          d.configure(m.peerReceives(), m.opusPayloadType(), m.audioLevelId());
+        }
+      }
+      awaitingAnswer = false;
+      if (!dirty) {
+        return;
+      }
+      dirty = false;
+    }
+    renegotiate();
+  }
+
+  // ---------------------------------------------------------------- media (media thread)
+
+  @Override
+  public IceLiteAgent ice() {
+    return ice;
+  }
+
+  @Override
+  public void onDtls(byte[] datagram) {
+    dtls.receive(datagram, services.dtlsExecutor());
+  }
+
+  @Override
+  public void onSrtpReady(SrtpProfile profile, byte[] keyingMaterial) {
+    SrtpSession s = new SrtpSession(profile, keyingMaterial, true);
+    services.media().execute(() -> {
+      if (closed.get()) {
+        s.close();
+      } else {
+        srtp = s;
+      }
+    });
+    log.info("{} in {}: media secured with {}", userId, room.id(), profile);
+  }
+
+  @Override
+  public void onDtlsFailed(String reason) {
+    close("media_failed");
+  }
+
+  @Override
+  public void onDtlsClosed() {
+    log.debug("{}: peer closed DTLS", userId);
+  }
+
+  @Override
+  public void onRtp(byte[] datagram, int length) {
+    SrtpSession s = srtp;
+    if (s == null || !canSpeak) {
+      return;
+    }
+    PacketBuffer pb;
+    RtpPacket p;
+    try {
+      pb = s.unprotectRtp(new PacketBuffer(datagram, 0, length));
+      p = RtpPacket.parse(pb.getBuffer(), pb.getOffset(), pb.getLength());
+    } catch (SrtpException | RtpParseException e) {
+      services.countDrop();
+      return;
+    }
+    if (p.payloadType() != upPayloadType) {
+      return;
+    }
+    if (up == null || up.ssrc() != p.ssrc()) {
+      List<Long> declared = declaredSsrcs;
+      if (up != null && !declared.contains(Integer.toUnsignedLong(p.ssrc()))) {
+        return;
+      }
+      if (up == null && !declared.isEmpty() && !declared.contains(Integer.toUnsignedLong(p.ssrc()))) {
+        return;
+      }
+      up = new UpStream(p.ssrc());
+    }
+    long now = System.nanoTime();
+    up.onPacket(p.sequence(), p.timestamp(), now);
+    int levelId = upAudioLevelId;
+    int levelByte = -1;
+    if (levelId > 0) {
+      int at = p.findExtension(levelId);
+      if (at >= 0) {
+        levelByte = p.buffer()[at] & 0xFF;
+      }
+    }
+    room.forward(this, p, levelByte, now);
+  }
+
+  /** Sends {@code p} from {@code publisher} to this participant, if it negotiated that track. */
+  void forward(Participant publisher, RtpPacket p, int levelByte, long now) {
+    DownTrack d = downByPublisher.get(publisher);
+    SrtpSession s = srtp;
+    InetSocketAddress to = ice.selected();
+    if (d == null || !d.active() || s == null || to == null) {
+      return;
+    }
+    byte[] out = new byte[RtpWriter.maxLength(p) + 16];
+    int seq = d.mapSequence(p.sequence(), publisher.gateEpoch);
+    int len = RtpWriter.write(p, out, d.payloadType(), seq, p.timestamp(), d.ssrc, d.audioLevelId(), levelByte);
+    d.onSent(out, len, seq, p.timestamp(), now);
+    try {
+      PacketBuffer pb = s.protectRtp(new PacketBuffer(out, 0, len));
+      services.media().write(pb.getBuffer(), pb.getOffset(), pb.getLength(), to);
+      services.countForwarded();
+    } catch (SrtpException e) {
+      services.countDrop();
+    }
+  }
+
+  @Override
+  public void onRtcp(byte[] datagram, int length) {
+    SrtpSession s = srtp;
+    if (s == null) {
+      return;
+    }
+    List<RtcpHeader> packets;
+    PacketBuffer pb;
+    try {
+      pb = s.unprotectRtcp(new PacketBuffer(datagram, 0, length));
+      packets = RtcpParser.split(pb.getBuffer(), pb.getOffset(), pb.getLength());
+    } catch (SrtpException | RtcpParseException e) {
+      services.countDrop();
+      return;
+    }
+    byte[] b = pb.getBuffer();
+    InetSocketAddress to = ice.selected();
+    for (RtcpHeader h : packets) {
+      if (h.packetType() == RtcpHeader.SR && up != null && h.senderSsrc() == up.ssrc()) {
+        up.onSenderReport(RtcpParser.senderReportMiddleNtp(b, h), System.nanoTime());
+      } else if (h.packetType() == RtcpHeader.RTPFB && h.count() == 1 && to != null) {
+        DownTrack d = downBySsrc.get(RtcpParser.mediaSsrc(b, h));
+        if (d == null) {
+          continue;
+        }
+        int[] len = new int[1];
+        for (int seq : RtcpParser.nackedSequences(b, h)) {
+          byte[] again = d.cached(seq, len);
+          if (again == null) {
+            continue;
+          }
+          try {
+            PacketBuffer out = s.protectRtp(new PacketBuffer(again, 0, len[0]));
+            services.media().write(out.getBuffer(), out.getOffset(), out.getLength(), to);
+            services.countRetransmitted();
+          } catch (SrtpException e) {
+            services.countDrop();
+          }
+        }
+      }
+    }
+  }
+
+  /** Periodic RTCP (media thread): an SR per stream we send, an RR for the stream we receive. */
+  void sendReports(long nowNanos, long wallMillis) {
+    SrtpSession s = srtp;
+    InetSocketAddress to = ice.selected();
+    if (s == null || to == null) {
+      return;
+    }
+    long ntp = RtcpWriter.ntpTime(wallMillis);
+    for (DownTrack d : downByPublisher.values()) {
+      if (d.active() && d.packets() > 0) {
+        sendRtcp(s, to, RtcpWriter.senderReport(d.ssrc, ntp, d.timestampAt(nowNanos), d.packets(), d.octets(), CNAME));
+      }
+    }
+    if (up != null && up.received() > 0) {
+      sendRtcp(s, to, RtcpWriter.receiverReport(rtcpSsrc, up.report(nowNanos), CNAME));
+    }
+  }
+
+  private void sendRtcp(SrtpSession s, InetSocketAddress to, byte[] plain) {
+    byte[] buf = new byte[plain.length + 32];
+    System.arraycopy(plain, 0, buf, 0, plain.length);
+    try {
+      PacketBuffer out = s.protectRtcp(new PacketBuffer(buf, 0, plain.length));
+      services.media().write(out.getBuffer(), out.getOffset(), out.getLength(), to);
+    } catch (SrtpException e) {
+      services.countDrop();
+    }
+  }
+
+  /** RFC 7675 §5.1: consent expires without a valid check for the timeout (media thread). */
+  boolean consentExpired(long nowNanos, long timeoutNanos, long joinedNanos) {
+    long last = ice.lastConsentNanos();
+    long since = last == 0 ? joinedNanos : last;
+    return nowNanos - since > timeoutNanos;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Leaves the room and frees media state. {@code reason} non-null sends {@code left} first.
+   * Idempotent.
+   */
+  public void close(String reason) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (reason != null) {
+      signal.send(new SfuToClient.Left(reason));
+    }
+    signal.close();
+    dtls.close();
+    services.media().unregister(this);
+    services.media().execute(() -> {
+      SrtpSession s = srtp;
+      srtp = null;
+      if (s != null) {
+        s.close();
+      }
+    });
+    room.remove(this);
+    services.forget(this);
+  }
+
+  /** Thrown for an answer whose revision is not the outstanding offer's. */
+  public static final class StaleAnswerException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    StaleAnswerException(String m) {
+      super(m, null, false, false);
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package com.parchchat.sfu.room;
+
+import com.parchchat.protocol.sfu.SfuParticipant;
+import com.parchchat.protocol.sfu.SfuToClient;
+import com.parchchat.sfu.rtp.RtpPacket;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A voice channel's members. Membership changes are synchronized; forwarding (media thread)
+ * reads the concurrent member map without locks.
+ */
+public final class Room {
+  private final String id;
+  private final int capacity;
+  private final int loudestN;
+  private final RoomManager manager;
+  private final Map<String, Participant> members = new ConcurrentHashMap<>();
+  private final SpeakerTracker speakers = new SpeakerTracker();
+  private volatile Set<Participant> forwarded = Set.of();
+  private List<SfuToClient.SpeakerLevel> lastSpeakers = List.of();
+  private boolean freed;
+
+  Room(String id, int capacity, int loudestN, RoomManager manager) {
+    this.id = id;
+    this.capacity = capacity;
+    this.loudestN = loudestN;
+    this.manager = manager;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  Collection<Participant> members() {
+    return members.values();
+  }
+
+  boolean contains(Participant p) {
+    return members.get(p.userId()) == p;
+  }
+
+  public int size() {
+    return members.size();
+  }
+
+  /**
+   * Adds {@code p}; a member with the same user id is replaced (returned, to be closed by the
+   * caller). Returns {@code p} itself when the room is full or already freed.
+   */
+  synchronized Participant add(Participant p) {
+    if (freed) {
+      return p;
+    }
+    Participant old = members.get(p.userId());
+    if (old == null && members.size() >= capacity) {
+      return p;
+    }
+    members.put(p.userId(), p);
+    return old;
+  }
+
+  synchronized boolean isFreed() {
+    return freed;
+  }
+
+  /** Removes {@code p}, tells the others and renegotiates them; frees the room when empty. */
+  void remove(Participant p) {
+    boolean empty;
+    synchronized (this) {
+      if (!members.remove(p.userId(), p)) {
+        return;
+      }
+      speakers.remove(p);
+      empty = members.isEmpty();
+      if (empty) {
+        freed = true;
+      }
+    }
+    if (empty) {
+      manager.free(this);
+      return;
+    }
+    for (Participant other : members.values()) {
+      other.send(new SfuToClient.ParticipantLeft(p.userId()));
+      if (p.canSpeak()) {
+        other.renegotiate();
+      }
+    }
+  }
+
+  /** Tells the others about a newcomer and offers them its track. */
+  void announce(Participant p) {
+    for (Participant other : members.values()) {
+      if (other == p) {
+        continue;
+      }
+      other.send(new SfuToClient.ParticipantJoined(p.describe()));
+      if (p.canSpeak()) {
+        other.renegotiate();
+      }
+    }
+  }
+
+  List<SfuParticipant> describeOthers(Participant self) {
+    List<SfuParticipant> out = new ArrayList<>();
+    for (Participant p : members.values()) {
+      if (p != self) {
+        out.add(p.describe());
+      }
+    }
+    return out;
+  }
+
+  void setMuted(Participant p, boolean muted) {
+    p.setMuted(muted);
+    SfuToClient.MuteChanged frame = new SfuToClient.MuteChanged(p.userId(), muted);
+    for (Participant other : members.values()) {
+      other.send(frame);
+    }
+  }
+
+  /** Media thread: fans a publisher's packet out to every other member who should hear it. */
+  void forward(Participant from, RtpPacket p, int levelByte, long nowNanos) {
+    if (levelByte >= 0) {
+      speakers.onLevel(from, levelByte & 0x7F, nowNanos);
+    }
+    if (from.muted() || (loudestN > 0 && !forwarded.contains(from))) {
+      from.gateEpoch++;
+      return;
+    }
+    for (Participant sub : members.values()) {
+      if (sub != from) {
+        sub.forward(from, p, levelByte, nowNanos);
+      }
+    }
+  }
+
+  /** Media thread, periodic: RTCP reports for every member. */
+  void sendReports(long nowNanos, long wallMillis) {
+    for (Participant p : members.values()) {
+      p.sendReports(nowNanos, wallMillis);
+    }
+  }
+
+  /** Media thread, periodic: recompute loudest-N and broadcast {@code speakers} if it changed. */
+  void updateSpeakers(long nowNanos) {
+    if (loudestN > 0) {
+      List<Participant> pubs = new ArrayList<>();
+      for (Participant p : members.values()) {
+        if (p.canSpeak() && !p.muted()) {
+          pubs.add(p);
+        }
+      }
+      if (pubs.size() > loudestN) {
+        // keep current speakers on ties, so forwarding does not flap between equally quiet members
+        Set<Participant> current = forwarded;
+        pubs.sort(Comparator.comparingDouble((Participant p) -> speakers.loudness(p, nowNanos)
+            + (current.contains(p) ? 3 : 0)).reversed());
+        forwarded = new HashSet<>(pubs.subList(0, loudestN));
+      } else {
+        forwarded = new HashSet<>(pubs);
+      }
+    }
+    List<SfuToClient.SpeakerLevel> now = new ArrayList<>();
+    for (Map.Entry<Participant, Double> e : speakers.speaking(nowNanos)) {
+      now.add(new SfuToClient.SpeakerLevel(e.getKey().userId(), Math.round(e.getValue() * 100) / 100.0));
+    }
+    if (now.equals(lastSpeakers)) {
+      return;
+    }
+    lastSpeakers = now;
+    SfuToClient.Speakers frame = new SfuToClient.Speakers(now);
+    for (Participant p : members.values()) {
+      p.send(frame);
+    }
+  }
+
+  /** Media thread, periodic: members whose media consent expired are removed. */
+  void checkConsent(long nowNanos, long timeoutNanos, Map<Participant, Long> joinedAt) {
+    for (Participant p : members.values()) {
+      Long joined = joinedAt.get(p);
+      if (joined != null && p.consentExpired(nowNanos, timeoutNanos, joined)) {
+        manager.closeLater(p, "timeout");
+      }
+    }
+  }
+}
