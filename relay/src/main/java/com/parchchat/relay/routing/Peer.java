@@ -1,0 +1,91 @@
+package com.parchchat.relay.routing;
+
+import com.parchchat.relay.metrics.RelayMetrics;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One end of a WebSocket the relay writes to (a client session or a host link). Writes are
+ * bounded: when the channel's outbound buffer passes the high water mark the peer is a slow
+ * consumer and is disconnected with a reason, so one slow reader never grows memory without
+ * bound or slows the others.
+ */
+public abstract class Peer {
+  private static final Logger log = LoggerFactory.getLogger(Peer.class);
+  /** How long a closing peer gets to read its close frame before the socket is cut. */
+  private static final long CLOSE_GRACE_MILLIS = 2000;
+
+  protected final Channel channel;
+  private final RelayMetrics metrics;
+  private volatile boolean closing;
+
+  protected Peer(Channel channel, RelayMetrics metrics) {
+    this.channel = channel;
+    this.metrics = metrics;
+  }
+
+  public Channel channel() {
+    return channel;
+  }
+
+  public boolean closing() {
+    return closing;
+  }
+
+  /** A short name for logs (no secrets). */
+  public abstract String describe();
+
+  /** Writes one JSON text frame; takes ownership of {@code utf8}. False if dropped. */
+  public boolean sendRaw(ByteBuf utf8) {
+    if (closing || !channel.isActive()) {
+      utf8.release();
+      return false;
+    }
+    if (!channel.isWritable()) {
+      utf8.release();
+      slowConsumer();
+      return false;
+    }
+    channel.writeAndFlush(new TextWebSocketFrame(utf8), channel.voidPromise());
+    metrics.frameOut();
+    return true;
+  }
+
+  public boolean sendRaw(byte[] utf8) {
+    return sendRaw(Unpooled.wrappedBuffer(utf8));
+  }
+
+  /** Called when the outbound buffer is above the high water mark. */
+  public void slowConsumer() {
+    if (!closing) {
+      metrics.slowConsumer();
+      log.warn("{} cannot keep up (outbound buffer full); disconnecting", describe());
+      close(1008, "slow consumer: outbound buffer full");
+    }
+  }
+
+  /**
+   * Sends a close frame with {@code code} and {@code reason}, stops all further writes and cuts
+   * the connection once the frame is flushed or after a short grace period.
+   */
+  public void close(int code, String reason) {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    if (!channel.isActive()) {
+      return;
+    }
+    channel
+        .writeAndFlush(new CloseWebSocketFrame(code, reason))
+        .addListener(ChannelFutureListener.CLOSE);
+    channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+  }
+}
