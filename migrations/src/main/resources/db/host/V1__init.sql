@@ -3,6 +3,17 @@
 -- names come from the relay, which is the authority on who a user is; the host only
 -- keeps what it needs to authorize, mention and display.
 
+-- Users this host has seen (the relay stamps id, username and display name on every
+-- session and request; the host refreshes this row each time). Kept after a user leaves
+-- every space so that old messages still show their author.
+CREATE TABLE users (
+  id            TEXT    PRIMARY KEY,
+  username      TEXT    NOT NULL COLLATE NOCASE,
+  display_name  TEXT    NOT NULL,
+  updated_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX users_by_username ON users(username);
+
 CREATE TABLE spaces (
   id          INTEGER PRIMARY KEY AUTOINCREMENT,
   name        TEXT    NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
@@ -22,23 +33,19 @@ CREATE INDEX channels_by_space ON channels(space_id, position);
 
 CREATE TABLE members (
   space_id      INTEGER NOT NULL REFERENCES spaces(id) ON DELETE CASCADE,
-  user_id       TEXT    NOT NULL,
-  username      TEXT    NOT NULL,
-  display_name  TEXT    NOT NULL,
+  user_id       TEXT    NOT NULL REFERENCES users(id),
   role          TEXT    NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
   joined_at     INTEGER NOT NULL,
   PRIMARY KEY (space_id, user_id)
 ) WITHOUT ROWID;
 CREATE INDEX members_by_user ON members(user_id);
-CREATE INDEX members_by_username ON members(space_id, username);
 
 -- Invites by username: pending until the invitee accepts or declines.
 CREATE TABLE invites (
   id                INTEGER PRIMARY KEY AUTOINCREMENT,
   space_id          INTEGER NOT NULL REFERENCES spaces(id) ON DELETE CASCADE,
   inviter_id        TEXT    NOT NULL,
-  invitee_id        TEXT    NOT NULL,
-  invitee_username  TEXT    NOT NULL,
+  invitee_id        TEXT    NOT NULL REFERENCES users(id),
   status            TEXT    NOT NULL CHECK (status IN ('pending', 'accepted', 'declined')),
   created_at        INTEGER NOT NULL,
   decided_at        INTEGER
@@ -100,6 +107,14 @@ CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
   INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
   INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
 END;
+
+-- Users a message mentions with @username (resolved against the space's members at send).
+CREATE TABLE message_mentions (
+  message_id  INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  user_id     TEXT    NOT NULL,
+  PRIMARY KEY (message_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX message_mentions_by_user ON message_mentions(user_id, message_id);
 
 CREATE TABLE reactions (
   message_id  INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,

@@ -53,8 +53,8 @@ class HostMigrationTest {
   void createsEveryTable() throws SQLException {
     try (Connection c = open()) {
       assertThat(column(c, "SELECT name FROM sqlite_master WHERE type = 'table'"))
-          .contains("spaces", "channels", "members", "invites", "invite_codes", "messages",
-              "messages_fts", "reactions", "read_state", "bans");
+          .contains("users", "spaces", "channels", "members", "invites", "invite_codes", "messages",
+              "messages_fts", "message_mentions", "reactions", "read_state", "bans");
       assertThat(column(c, "SELECT name FROM pragma_table_info('messages')"))
           .contains("id", "space_id", "channel_id", "author_id", "nonce", "content", "reply_to",
               "created_at", "edited_at", "deleted_at");
@@ -121,14 +121,13 @@ class HostMigrationTest {
               "INSERT INTO channels(space_id, name, kind, position, created_at) VALUES (1, 'x', 'video', 1, 0)"))
           .isInstanceOf(SQLException.class);
       assertThatThrownBy(() -> s.executeUpdate(
-              "INSERT INTO members(space_id, user_id, username, display_name, role, joined_at)"
-                  + " VALUES (1, 'u9', 'nine', 'Nine', 'king', 0)"))
+              "INSERT INTO members(space_id, user_id, role, joined_at) VALUES (1, 'u1', 'king', 0)"))
           .isInstanceOf(SQLException.class);
-      s.executeUpdate("INSERT INTO invites(space_id, inviter_id, invitee_id, invitee_username, status, created_at)"
-          + " VALUES (1, 'u1', 'u2', 'two', 'pending', 0)");
+      s.executeUpdate("INSERT INTO invites(space_id, inviter_id, invitee_id, status, created_at)"
+          + " VALUES (1, 'u1', 'u2', 'pending', 0)");
       assertThatThrownBy(() -> s.executeUpdate(
-              "INSERT INTO invites(space_id, inviter_id, invitee_id, invitee_username, status, created_at)"
-                  + " VALUES (1, 'u1', 'u2', 'two', 'pending', 1)"))
+              "INSERT INTO invites(space_id, inviter_id, invitee_id, status, created_at)"
+                  + " VALUES (1, 'u1', 'u2', 'pending', 1)"))
           .isInstanceOf(SQLException.class);
       s.executeUpdate("INSERT INTO invite_codes(code, space_id, created_by, created_at, max_uses, uses)"
           + " VALUES ('abc', 1, 'u1', 0, 1, 1)");
@@ -136,13 +135,14 @@ class HostMigrationTest {
           .isInstanceOf(SQLException.class);
       s.executeUpdate("INSERT INTO messages(space_id, channel_id, author_id, nonce, content, created_at)"
           + " VALUES (1, 1, 'u1', 'n1', 'hello', 1)");
+      s.executeUpdate("INSERT INTO message_mentions(message_id, user_id) VALUES (1, 'u2')");
       s.executeUpdate("INSERT INTO reactions(message_id, emoji, user_id, created_at) VALUES (1, '👍', 'u1', 1)");
       s.executeUpdate("INSERT INTO read_state(user_id, channel_id, last_read_id, updated_at) VALUES ('u1', 1, 1, 1)");
       s.executeUpdate("INSERT INTO bans(space_id, user_id, banned_by, created_at) VALUES (1, 'u3', 'u1', 1)");
 
       s.executeUpdate("DELETE FROM spaces WHERE id = 1");
       for (String table : List.of("channels", "members", "invites", "invite_codes", "messages",
-          "reactions", "read_state", "bans")) {
+          "message_mentions", "reactions", "read_state", "bans")) {
         assertThat(column(c, "SELECT count(*) FROM " + table)).as(table).containsExactly("0");
       }
       assertThat(column(c, "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'hello'"))
@@ -153,7 +153,8 @@ class HostMigrationTest {
   private static void seedSpaceAndChannel(Statement s) throws SQLException {
     s.executeUpdate("INSERT INTO spaces(name, owner_id, created_at) VALUES ('Home', 'u1', 0)");
     s.executeUpdate("INSERT INTO channels(space_id, name, kind, position, created_at) VALUES (1, 'general', 'text', 0, 0)");
-    s.executeUpdate("INSERT INTO members(space_id, user_id, username, display_name, role, joined_at)"
-        + " VALUES (1, 'u1', 'one', 'One', 'owner', 0)");
+    s.executeUpdate("INSERT INTO users(id, username, display_name, updated_at) VALUES ('u1', 'one', 'One', 0)");
+    s.executeUpdate("INSERT INTO users(id, username, display_name, updated_at) VALUES ('u2', 'two', 'Two', 0)");
+    s.executeUpdate("INSERT INTO members(space_id, user_id, role, joined_at) VALUES (1, 'u1', 'owner', 0)");
   }
 }
