@@ -20,8 +20,12 @@ public sealed interface ClientToSfu {
    *
    * @param token the SFU token the relay issued (JWT HS256)
    * @param room  optional; when present it must equal the token's room, else {@code token_wrong_room}
+   * @param sdp   optional SDP offer. Without it the SFU makes the first offer, and the client must have
+   *              added its microphone with {@code addTrack} before applying it (JSEP §5.10 pairs a
+   *              remote offer's section only with addTrack-made transceivers). With it the SFU answers
+   *              ({@code answer}); clients whose transceiver came from {@code addTransceiver} use this.
    */
-  record Join(String token, String room) implements ClientToSfu {
+  record Join(String token, String room, String sdp) implements ClientToSfu {
     public Join {
       Require.present(token, "token");
     }
@@ -29,7 +33,7 @@ public sealed interface ClientToSfu {
     /** Never print the token. */
     @Override
     public String toString() {
-      return "Join[room=" + room + "]";
+      return "Join[room=" + room + ", sdp=" + (sdp == null ? "none" : sdp.length() + " chars") + "]";
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.List;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = SfuToClient.Joined.class, name = "joined"),
   @JsonSubTypes.Type(value = SfuToClient.Offer.class, name = "offer"),
+  @JsonSubTypes.Type(value = SfuToClient.Answer.class, name = "answer"),
   @JsonSubTypes.Type(value = SfuToClient.ParticipantJoined.class, name = "participant.joined"),
   @JsonSubTypes.Type(value = SfuToClient.ParticipantLeft.class, name = "participant.left"),
   @JsonSubTypes.Type(value = SfuToClient.MuteChanged.class, name = "mute.changed"),
@@ -46,6 +47,16 @@ public sealed interface SfuToClient {
     public Offer {
       Require.present(sdp, "sdp");
       Require.nonNegative(revision, "revision");
+    }
+  }
+
+  /**
+   * The SFU's answer to the offer a client sent inside {@code join}. Later changes still come as
+   * SFU {@code offer}s, which keep the client's sections first and in order.
+   */
+  record Answer(String sdp) implements SfuToClient {
+    public Answer {
+      Require.present(sdp, "sdp");
     }
   }
 

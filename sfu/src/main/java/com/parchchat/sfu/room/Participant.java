@@ -14,9 +14,9 @@ import com.parchchat.sfu.rtcp.RtcpWriter;
 import com.parchchat.sfu.rtp.RtpPacket;
 import com.parchchat.sfu.rtp.RtpParseException;
 import com.parchchat.sfu.rtp.RtpWriter;
-import com.parchchat.sfu.sdp.OfferBuilder;
-import com.parchchat.sfu.sdp.PeerAnswer;
+import com.parchchat.sfu.sdp.PeerDescription;
 import com.parchchat.sfu.sdp.SdpParseException;
+import com.parchchat.sfu.sdp.SdpWriter;
 import com.parchchat.sfu.sdp.SessionDescription;
 import com.parchchat.sfu.srtp.PacketBuffer;
 import com.parchchat.sfu.srtp.SrtpException;
@@ -66,8 +66,13 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
   private long revision;
   private boolean awaitingAnswer;
   private boolean dirty;
+  private boolean negotiatedOnce;
   private List<String> offeredMids = List.of();
   private Fingerprint remoteFingerprint;
+  private int opusPt = SdpWriter.DEFAULT_OPUS_PT;
+  private int levelExtId = SdpWriter.DEFAULT_AUDIO_LEVEL_ID;
+  private int midExtId = SdpWriter.DEFAULT_MID_ID;
+  private String offerSetup = "actpass";
 
   // upstream, media thread (configuration fields volatile: written by signalling)
   private volatile int upPayloadType = -1;
@@ -78,14 +83,21 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
   private final Map<Participant, DownTrack> downByPublisher = new ConcurrentHashMap<>();
   private final Map<Integer, DownTrack> downBySsrc = new ConcurrentHashMap<>();
 
+  /** One m-section as negotiated: the member's own microphone, a remote speaker, or a rejected line. */
   private static final class Slot {
     final String mid;
     final Participant publisher;
+    final SdpWriter.Section rejected;
     boolean dead;
 
-    Slot(String mid, Participant publisher) {
+    Slot(String mid, Participant publisher, SdpWriter.Section rejected) {
       this.mid = mid;
       this.publisher = publisher;
+      this.rejected = rejected;
+    }
+
+    boolean own() {
+      return publisher == null && rejected == null;
     }
   }
 
@@ -108,7 +120,6 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
             services.media().send(d, to);
           }
         }, this);
-    slots.add(new Slot("0", null));
   }
 
   public String userId() {
@@ -147,7 +158,45 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
 
   // ---------------------------------------------------------------- negotiation
 
-  /** Sends a new offer reflecting the room now, or marks one due after the pending answer. */
+  /**
+   * Answers the member's own first offer (sent with {@code join}). Used by clients whose microphone
+   * transceiver was made with addTransceiver, which JSEP §5.10 never pairs with a section of a remote
+   * offer. Later changes are SFU-initiated offers that keep these sections first and in order.
+   */
+  public void acceptOffer(String sdpText) throws SdpParseException {
+    synchronized (this) {
+      if (negotiatedOnce || awaitingAnswer) {
+        throw new SdpParseException("an offer is only accepted with join");
+      }
+      PeerDescription d = PeerDescription.readOffer(SessionDescription.parse(sdpText));
+      setRemoteFingerprint(d.fingerprint());
+      int own = -1;
+      List<SdpWriter.Section> sections = new ArrayList<>();
+      for (int i = 0; i < d.media().size(); i++) {
+        PeerDescription.MediaLine m = d.media().get(i);
+        if (own < 0 && m.usableAudio()) {
+          own = i;
+          opusPt = m.opusPayloadType();
+          levelExtId = m.audioLevelId();
+          midExtId = m.midExtensionId();
+          slots.add(new Slot(m.mid(), null, null));
+          boolean publish = canSpeak && m.peerSends();
+          configureUpstream(publish, m);
+          sections.add(SdpWriter.Section.audio(m.mid(), publish ? "recvonly" : "inactive"));
+        } else {
+          SdpWriter.Section r = SdpWriter.Section.rejected(m.mid(), m.type(), m.proto(), String.join(" ", m.formats()));
+          slots.add(new Slot(m.mid(), null, r));
+          sections.add(r);
+        }
+      }
+      offerSetup = "passive"; // we answered passive: the client is DTLS client for good
+      negotiatedOnce = true;
+      send(new SfuToClient.Answer(SdpWriter.write(transport("passive", 1), sections)));
+    }
+    renegotiate();
+  }
+
+  /** Sends a new offer if the room changed (or none was ever made), or marks one due after the pending answer. */
   public synchronized void renegotiate() {
     if (closed.get()) {
       return;
@@ -156,10 +205,14 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
       dirty = true;
       return;
     }
-    for (int i = 1; i < slots.size(); i++) {
-      Slot s = slots.get(i);
-      if (!s.dead && (s.publisher.isClosed() || !room.contains(s.publisher))) {
+    boolean changed = !negotiatedOnce;
+    if (slots.isEmpty()) {
+      slots.add(new Slot("0", null, null));
+    }
+    for (Slot s : slots) {
+      if (s.publisher != null && !s.dead && (s.publisher.isClosed() || !room.contains(s.publisher))) {
         s.dead = true;
+        changed = true;
         DownTrack d = downByPublisher.remove(s.publisher);
         if (d != null) {
           d.deactivate();
@@ -171,32 +224,75 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
       if (p == this || !p.canSpeak || p.isClosed() || downByPublisher.containsKey(p)) {
         continue;
       }
-      Slot s = new Slot(Integer.toString(slots.size()), p);
+      Slot s = new Slot(freshMid(), p, null);
       slots.add(s);
       DownTrack d = new DownTrack(p, s.mid, p.outSsrc);
       downByPublisher.put(p, d);
       downBySsrc.put(d.ssrc, d);
+      changed = true;
     }
-    List<OfferBuilder.Section> sections = new ArrayList<>(slots.size());
+    if (!changed) {
+      return;
+    }
+    List<SdpWriter.Section> sections = new ArrayList<>(slots.size());
     List<String> mids = new ArrayList<>(slots.size());
-    sections.add(new OfferBuilder.Section("0", canSpeak ? "recvonly" : "inactive", 0, null, null, CNAME));
-    mids.add("0");
-    for (int i = 1; i < slots.size(); i++) {
-      Slot s = slots.get(i);
+    for (Slot s : slots) {
       mids.add(s.mid);
-      if (s.dead) {
-        sections.add(new OfferBuilder.Section(s.mid, "inactive", 0, null, null, CNAME));
+      if (s.rejected != null) {
+        sections.add(s.rejected);
+      } else if (s.own()) {
+        sections.add(SdpWriter.Section.audio(s.mid, canSpeak ? "recvonly" : "inactive"));
+      } else if (s.dead) {
+        sections.add(SdpWriter.Section.audio(s.mid, "inactive"));
       } else {
-        sections.add(new OfferBuilder.Section(s.mid, "sendonly", Integer.toUnsignedLong(s.publisher.outSsrc),
-            s.publisher.streamId, s.publisher.streamId + "-audio", CNAME));
+        sections.add(SdpWriter.Section.track(s.mid, Integer.toUnsignedLong(s.publisher.outSsrc),
+            s.publisher.streamId, s.publisher.streamId + "-audio"));
       }
     }
     revision++;
     awaitingAnswer = true;
+    negotiatedOnce = true;
     offeredMids = mids;
-    String sdp = OfferBuilder.build(sdpSessionId, revision, ice.credentials().ufrag(), ice.credentials().pwd(),
-        services.identity().fingerprint(), services.candidates(), sections);
-    send(new SfuToClient.Offer(sdp, revision));
+    send(new SfuToClient.Offer(SdpWriter.write(transport(offerSetup, revision + 1), sections), revision));
+  }
+
+  private String freshMid() {
+    int n = slots.size();
+    while (true) {
+      String mid = Integer.toString(n);
+      boolean used = false;
+      for (Slot s : slots) {
+        used |= s.mid.equals(mid);
+      }
+      if (!used) {
+        return mid;
+      }
+      n++;
+    }
+  }
+
+  private SdpWriter.Transport transport(String setup, long version) {
+    return new SdpWriter.Transport(sdpSessionId, version, ice.credentials().ufrag(), ice.credentials().pwd(),
+        services.identity().fingerprint(), setup, services.candidates(), opusPt, levelExtId, midExtId, CNAME);
+  }
+
+  private void setRemoteFingerprint(Fingerprint f) throws SdpParseException {
+    if (remoteFingerprint == null) {
+      remoteFingerprint = f;
+      dtls.setRemoteFingerprint(f);
+    } else if (!remoteFingerprint.equals(f)) {
+      throw new SdpParseException("the DTLS fingerprint changed during the session");
+    }
+  }
+
+  private void configureUpstream(boolean publish, PeerDescription.MediaLine m) {
+    if (publish) {
+      upAudioLevelId = m.audioLevelId();
+      declaredSsrcs = m.ssrcs();
+      upPayloadType = m.opusPayloadType();
+    } else {
+      upPayloadType = -1;
+    }
   }
 
   /** Applies the client's answer; throws when it is stale or malformed (the offer stays outstanding). */
@@ -205,27 +301,18 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
       if (!awaitingAnswer || answeredRevision != revision) {
         throw new StaleAnswerException("no offer with revision " + answeredRevision + " is outstanding");
       }
-      PeerAnswer a = PeerAnswer.read(SessionDescription.parse(sdpText), offeredMids);
-      if (remoteFingerprint == null) {
-        remoteFingerprint = a.fingerprint();
-        dtls.setRemoteFingerprint(remoteFingerprint);
-      } else if (!remoteFingerprint.equals(a.fingerprint())) {
-        throw new SdpParseException("the DTLS fingerprint changed during the session");
-      }
-      PeerAnswer.MediaAnswer m0 = a.media().get(0);
-      if (canSpeak && m0.peerSends()) {
-        upPayloadType = m0.opusPayloadType();
-        upAudioLevelId = m0.audioLevelId();
-        declaredSsrcs = m0.ssrcs();
-      } else {
-        upPayloadType = -1;
-      }
-      for (int i = 1; i < slots.size(); i++) {
+      PeerDescription a = PeerDescription.readAnswer(SessionDescription.parse(sdpText), offeredMids);
+      setRemoteFingerprint(a.fingerprint());
+      for (int i = 0; i < slots.size(); i++) {
         Slot s = slots.get(i);
-        PeerAnswer.MediaAnswer m = a.media().get(i);
-        DownTrack d = s.dead ? null : downByPublisher.get(s.publisher);
-        if (d != null) {
-          d.configure(m.peerReceives(), m.opusPayloadType(), m.audioLevelId());
+        PeerDescription.MediaLine m = a.media().get(i);
+        if (s.own()) {
+          configureUpstream(canSpeak && m.peerSends(), m);
+        } else if (s.publisher != null && !s.dead) {
+          DownTrack d = downByPublisher.get(s.publisher);
+          if (d != null) {
+            d.configure(m.peerReceives(), m.opusPayloadType(), m.audioLevelId());
+          }
         }
       }
       awaitingAnswer = false;

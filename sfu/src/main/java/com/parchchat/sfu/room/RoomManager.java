@@ -2,6 +2,7 @@ package com.parchchat.sfu.room;
 
 import com.parchchat.protocol.sfu.SfuErrorReason;
 import com.parchchat.protocol.sfu.SfuToClient;
+import com.parchchat.sfu.sdp.SdpParseException;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,8 +85,8 @@ public final class RoomManager implements AutoCloseable {
    * Puts a new participant into {@code roomId}, sends it {@code joined} and its first offer, and
    * tells the others. A member with the same user id is replaced.
    */
-  public Participant join(String roomId, String userId, String name, boolean canSpeak, SignalSink sink)
-      throws JoinException {
+  public Participant join(String roomId, String userId, String name, boolean canSpeak, SignalSink sink,
+      String offerSdp) throws JoinException {
     while (true) {
       Room room = rooms.get(roomId);
       if (room == null) {
@@ -109,7 +110,16 @@ public final class RoomManager implements AutoCloseable {
         replaced.close("replaced");
       }
       p.send(new SfuToClient.Joined(roomId, p.describe(), room.describeOthers(p)));
-      p.renegotiate();
+      if (offerSdp == null) {
+        p.renegotiate();
+      } else {
+        try {
+          p.acceptOffer(offerSdp);
+        } catch (SdpParseException e) {
+          p.close(null);
+          throw new JoinException(SfuErrorReason.SDP_INVALID, e.getMessage());
+        }
+      }
       room.announce(p);
       log.info("{} joined {} ({} members, canSpeak={})", userId, roomId, room.size(), canSpeak);
       return p;

@@ -8,7 +8,9 @@ import com.parchchat.protocol.signal.ProtocolException;
 import com.parchchat.protocol.signal.SignalCodec;
 import com.parchchat.sfu.room.Participant;
 import com.parchchat.sfu.room.RoomManager;
+import com.parchchat.sfu.sdp.PeerDescription;
 import com.parchchat.sfu.sdp.SdpParseException;
+import com.parchchat.sfu.sdp.SessionDescription;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -97,10 +99,19 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
       refuse(ErrorCode.UNAUTHORIZED, e.reason(), e.getMessage());
       return;
     }
+    if (join.sdp() != null) {
+      try {
+        PeerDescription.readOffer(SessionDescription.parse(join.sdp()));
+      } catch (SdpParseException e) {
+        refuse(ErrorCode.BAD_REQUEST, SfuErrorReason.SDP_INVALID, e.getMessage());
+        return;
+      }
+    }
     try {
-      participant = rooms.join(t.room(), t.userId(), t.name(), t.canSpeak(), sink);
+      participant = rooms.join(t.room(), t.userId(), t.name(), t.canSpeak(), sink, join.sdp());
     } catch (RoomManager.JoinException e) {
-      refuse(ErrorCode.UNAVAILABLE, e.reason(), e.getMessage());
+      refuse(e.reason() == SfuErrorReason.SDP_INVALID ? ErrorCode.BAD_REQUEST : ErrorCode.UNAVAILABLE, e.reason(),
+          e.getMessage());
     }
   }
 
