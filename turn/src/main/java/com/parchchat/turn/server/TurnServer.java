@@ -1,0 +1,147 @@
+package com.parchchat.turn.server;
+
+import com.parchchat.turn.config.TurnConfig;
+import com.parchchat.turn.metrics.AdminServer;
+import com.parchchat.turn.metrics.TurnMetrics;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the TURN listeners (UDP and TCP on the same port), the sweeper and the admin
+ * listener; {@link #close()} shuts down gracefully: stop listening, delete allocations,
+ * drain the event loops. Uses native epoll when available (one SO_REUSEPORT UDP socket per
+ * event loop, so each client's 5-tuple stays on one thread), NIO otherwise.
+ */
+public final class TurnServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TurnServer.class);
+
+  private final TurnConfig config;
+  private final TurnMetrics metrics = new TurnMetrics();
+  private final TurnService service;
+  private final EventLoopGroup group;
+  private final boolean epoll;
+  private final List<Channel> listeners = new ArrayList<>();
+  private final ScheduledFuture<?> sweeper;
+  private final AdminServer admin;
+  private final int port;
+
+  public TurnServer(TurnConfig config) throws InterruptedException {
+    this(config, Clock.systemUTC());
+  }
+
+  /** With an injectable clock, so tests can expire nonces, permissions and allocations. */
+  public TurnServer(TurnConfig config, Clock clock) throws InterruptedException {
+    this.config = config;
+    this.epoll = Epoll.isAvailable();
+    int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
+    this.group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    Class<? extends DatagramChannel> udpClass = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+    Class<? extends ServerChannel> tcpClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    this.service = new TurnService(config, clock, metrics, udpClass);
+    boolean started = false;
+    try {
+      int boundPort = config.listeningPort();
+      if (config.udp()) {
+        int sockets = epoll ? threads : 1;
+        for (int i = 0; i < sockets; i++) {
+          Bootstrap b = new Bootstrap()
+              .group(group)
+              .channel(udpClass)
+              .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+              .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+              .handler(new TurnUdpHandler(service));
+          if (epoll) {
+            b.option(EpollChannelOption.SO_REUSEPORT, true);
+          }
+          Channel ch = b.bind(config.listeningIp(), boundPort).sync().channel();
+          listeners.add(ch);
+          boundPort = ((InetSocketAddress) ch.localAddress()).getPort();
+        }
+      }
+      if (config.tcp()) {
+        Channel ch = new ServerBootstrap()
+            .group(group)
+            .channel(tcpClass)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(new TurnTcpInitializer(service))
+            .bind(config.listeningIp(), boundPort)
+            .sync()
+            .channel();
+        listeners.add(ch);
+        boundPort = ((InetSocketAddress) ch.localAddress()).getPort();
+      }
+      this.port = boundPort;
+      this.sweeper = group.next().scheduleAtFixedRate(service::sweep, 1, 1, TimeUnit.SECONDS);
+      this.admin = config.adminPort() < 0 ? null
+          : new AdminServer(group, tcpClass, new InetSocketAddress(config.adminIp(), config.adminPort()), metrics);
+      started = true;
+    } finally {
+      if (!started) {
+        listeners.forEach(Channel::close);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      }
+    }
+    log.info("TURN listening on {}:{} (udp={}, tcp={}, {}), relay {} ports {}-{}, admin {}", config.listeningIp(), port,
+        config.udp(), config.tcp(), epoll ? "epoll" : "nio", config.advertisedRelayIp(), config.minPort(),
+        config.maxPort(), admin == null ? "off" : config.adminIp() + ":" + admin.port());
+  }
+
+  /** The STUN/TURN port (UDP and TCP), useful when configured as 0. */
+  public int port() {
+    return port;
+  }
+
+  /** The admin (metrics) port, or -1 when off. */
+  public int adminPort() {
+    return admin == null ? -1 : admin.port();
+  }
+
+  public TurnMetrics metrics() {
+    return metrics;
+  }
+
+  public TurnService service() {
+    return service;
+  }
+
+  public TurnConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    log.info("TURN shutting down: {} allocations", service.allocations().count());
+    sweeper.cancel(false);
+    for (Channel ch : listeners) {
+      ch.close().awaitUninterruptibly();
+    }
+    service.closeAll();
+    if (admin != null) {
+      admin.close();
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+  }
+}

@@ -1,0 +1,39 @@
+package com.parchchat.turn.server;
+
+import com.parchchat.turn.allocation.Allocation;
+import com.parchchat.turn.allocation.ClientSink;
+import com.parchchat.turn.allocation.FiveTuple;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The UDP listener: every datagram is one STUN message or one ChannelData message. */
+final class TurnUdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+  private static final Logger log = LoggerFactory.getLogger(TurnUdpHandler.class);
+
+  private final TurnService service;
+  private InetSocketAddress local;
+
+  TurnUdpHandler(TurnService service) {
+    this.service = service;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+    if (local == null) {
+      local = (InetSocketAddress) ctx.channel().localAddress();
+    }
+    FiveTuple ft = new FiveTuple(packet.sender(), local, FiveTuple.Transport.UDP);
+    Allocation a = service.allocations().get(ft);
+    ClientSink sink = a != null ? a.client() : new UdpClientSink(ctx.channel(), packet.sender());
+    service.onClientFrame(sink, ft, packet.content());
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("UDP listener: {}", cause.toString());
+  }
+}
