@@ -76,11 +76,12 @@ tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 host_key() { sed -n 's/.*Host Key: *\([A-Za-z0-9_-]\{8,\}\).*/\1/p' "$LOGS/host.log" | tail -n 1; }
 
 stack_up() {
-  local headless=0
+  local headless=0 detach=0
   for a in "$@"; do
     case "$a" in
       --headless) headless=1 ;;
-      *) die "unknown option '$a' for up (only --headless)" ;;
+      --detach) headless=1; detach=1 ;;
+      *) die "unknown option '$a' for up (--headless, --detach)" ;;
     esac
   done
   ensure_java
@@ -124,10 +125,20 @@ YAML
   echo "parch: host   online                         (log $LOGS/host.log)"
   echo "parch: Host Key: $(host_key)"
 
-  if [ $headless -eq 1 ]; then
-    echo "parch: stack is up (headless). Ctrl-C or ./parch down stops it."
+  if [ $detach -eq 1 ]; then
+    echo "parch: stack is up in the background; ./parch down stops it."
     trap - INT TERM
     return 0
+  fi
+  if [ $headless -eq 1 ]; then
+    echo "parch: stack is up (headless). Ctrl-C stops it."
+    local s
+    while true; do
+      for s in "${SERVICES[@]}"; do
+        alive "$s" || { echo "parch: $s stopped unexpectedly (see $LOGS/$s.log)" >&2; stack_down; return 1; }
+      done
+      sleep 1
+    done
   fi
   echo "parch: opening the client; closing it (or Ctrl-C) stops the stack"
   java -jar "$(jar_of client)" --relay "http://127.0.0.1:$RELAY_PORT" > "$LOGS/client.log" 2>&1 || true
