@@ -22,7 +22,8 @@ public final class ProtocolException extends Exception {
     }
 
     public ProtocolException(ErrorCode code, String message, String id, Throwable cause) {
-        super(Objects.requireNonNull(message, "message"), cause);
+        // bad peer input is routine, not a bug: no stack trace (the cause, if any, keeps its own)
+        super(Objects.requireNonNull(message, "message"), cause, false, false);
         this.code = Objects.requireNonNull(code, "code");
         this.id = id;
     }
