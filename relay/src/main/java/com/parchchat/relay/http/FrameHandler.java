@@ -7,7 +7,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -19,8 +18,8 @@ import java.util.Deque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -165,8 +164,13 @@ abstract class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> 
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof CorruptedWebSocketFrameException || cause instanceof TooLongFrameException
-        || cause instanceof CorruptedFrameException) {
+    if (cause instanceof TooLongFrameException) {
+      // a fragmented message grew past the hard limit in the aggregator
+      log.info("closing {}: {}", ctx.channel().remoteAddress(), cause.getMessage());
+      closeWith(1009, "message too big");
+      return;
+    }
+    if (cause instanceof CorruptedFrameException) {
       // the WebSocket decoder already answered with a close frame (1009 too big / 1002 protocol error)
       log.info("closing {}: {}", ctx.channel().remoteAddress(), cause.getMessage());
     } else {
