@@ -158,6 +158,10 @@ public final class RoomManager implements AutoCloseable {
     closer.execute(() -> p.close(reason));
   }
 
+  public boolean hasRoom(String roomId) {
+    return rooms.containsKey(roomId);
+  }
+
   public int roomCount() {
     return rooms.size();
   }
