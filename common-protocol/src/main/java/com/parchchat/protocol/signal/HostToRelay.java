@@ -135,8 +135,9 @@ public sealed interface HostToRelay {
     }
 
     /**
-     * Detaches a session from this host (kick/ban); the relay drops its subscriptions at once. To
-     * tell the user why, the host first {@code send}s a {@code kicked}/{@code banned} event.
+     * Detaches a session from this whole host; the relay drops its subscriptions and pending
+     * requests at once. Removing a user from one space is not a kick: the host {@code send}s
+     * {@code kicked}/{@code banned} and {@code unsubscribe}s the space topic instead.
      *
      * @param reason short human-readable reason
      */
