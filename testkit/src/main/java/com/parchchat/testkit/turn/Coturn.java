@@ -1,7 +1,12 @@
 package com.parchchat.testkit.turn;
 
+import com.parchchat.testkit.netns.NetNs;
 import com.parchchat.testkit.process.FreePorts;
 import com.parchchat.testkit.process.ServiceProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,14 +53,7 @@ public final class Coturn implements AutoCloseable {
     public static Coturn start(String listenIp, String relayIp, String secret, String realm, List<String> extraArgs) {
         int port = FreePorts.tcpAndUdp();
         int min = FreePorts.udpRange(100);
-        List<String> cmd = new ArrayList<>(List.of(BINARY, "-n", "--listening-ip=" + listenIp,
-                "--relay-ip=" + relayIp, "--listening-port=" + port, "--min-port=" + min,
-                "--max-port=" + (min + 99), "--use-auth-secret", "--static-auth-secret=" + secret, "--realm=" + realm,
-                "--fingerprint", "--allow-loopback-peers", "--no-cli", "--no-tls", "--no-dtls", "--log-file=stdout",
-                "--simple-log", "--no-stdout-log"));
-        cmd.remove("--no-stdout-log");
-        cmd.addAll(extraArgs);
-        ServiceProcess p = ServiceProcess.builder("coturn").command(cmd).start();
+        ServiceProcess p = launch(null, listenIp, relayIp, port, min, secret, realm, extraArgs);
         try {
             p.awaitTcp(listenIp, port, Duration.ofSeconds(10));
         } catch (RuntimeException e) {
@@ -63,6 +61,44 @@ public final class Coturn implements AutoCloseable {
             throw e;
         }
         return new Coturn(p, secret, realm, listenIp, port, min, min + 99);
+    }
+
+    /**
+     * Starts coturn inside a network namespace (e.g. {@code NatTopology.publicHost()}), listening and
+     * relaying on {@code ip} with port 3478 and relay ports 49160–49259; waits for its start-up log
+     * line (the test JVM cannot connect into the namespace to probe it).
+     */
+    public static Coturn startIn(NetNs namespace, String ip, String secret, String realm) {
+        ServiceProcess p = launch(namespace, ip, ip, 3478, 49160, secret, realm, List.of());
+        try {
+            p.awaitOutput("Total General servers", Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            p.close();
+            throw e;
+        }
+        return new Coturn(p, secret, realm, ip, 3478, 49160, 49259);
+    }
+
+    private static ServiceProcess launch(NetNs namespace, String listenIp, String relayIp, int port, int minPort,
+                                         String secret, String realm, List<String> extraArgs) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("parch-coturn-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> cmd = new ArrayList<>(List.of(BINARY, "-n", "--listening-ip=" + listenIp,
+                "--relay-ip=" + relayIp, "--listening-port=" + port, "--min-port=" + minPort,
+                "--max-port=" + (minPort + 99), "--use-auth-secret", "--static-auth-secret=" + secret,
+                "--realm=" + realm, "--fingerprint", "--allow-loopback-peers", "--no-cli", "--no-tls", "--no-dtls",
+                "--log-file=stdout", "--simple-log", "--db=" + dir.resolve("turndb"),
+                "--pidfile=" + dir.resolve("turnserver.pid")));
+        cmd.addAll(extraArgs);
+        ServiceProcess.Builder b = ServiceProcess.builder("coturn").command(cmd).logDir(dir);
+        if (namespace != null) {
+            b.inNamespace(namespace.name());
+        }
+        return b.start();
     }
 
     public int port() {
