@@ -52,6 +52,28 @@ class ToneBotTest {
     }
 
     @Test
+    void theAnswererCanRenegotiateAndAReceiveOnlyBotSendsNothing() {
+        try (ToneBot listener = ToneBot.builder("lonely-listener").send(false).build()) {
+            assertThat(listener.createOffer()).contains("a=recvonly");
+        }
+        try (ToneBot listener = ToneBot.builder("listener").send(false).build();
+             ToneBot speaker = ToneBot.builder("speaker").tone(770).build()) {
+            ToneBot.connect(listener, speaker);
+            await().atMost(Duration.ofSeconds(15))
+                    .untilAsserted(() -> assertThat(listener.heardFrequencies(440, 770)).containsExactly(770.0));
+
+            // server-initiated renegotiation with an ICE restart: the former answerer offers
+            speaker.applyAnswer(listener.onRemoteOffer(speaker.createOffer(true)));
+            speaker.startTone(440);
+            await().atMost(Duration.ofSeconds(15))
+                    .untilAsserted(() -> assertThat(listener.heardFrequencies(440, 770)).containsExactly(440.0));
+            assertThat(listener.stats().packetsSent()).isZero();
+            assertThat(speaker.activeRemoteTracks()).isEmpty();
+            assertThat(listener.activeRemoteTracks()).hasSize(1);
+        }
+    }
+
+    @Test
     void closeIsIdempotentAndBlocksFurtherUse() {
         ToneBot bot = ToneBot.builder("solo").build();
         assertThat(bot.createOffer()).contains("m=audio").contains("a=msid:solo solo-audio");
