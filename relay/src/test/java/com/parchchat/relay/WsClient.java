@@ -26,6 +26,7 @@ final class WsClient implements AutoCloseable {
   final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
   final CompletableFuture<Closed> closed = new CompletableFuture<>();
   private WebSocket ws;
+  private volatile boolean paused;
 
   static WsClient connect(String url) throws Exception {
     WsClient c = new WsClient();
@@ -52,7 +53,9 @@ final class WsClient implements AutoCloseable {
           }
           partial.setLength(0);
         }
-        webSocket.request(1);
+        if (!paused) {
+          webSocket.request(1);
+        }
         return null;
       }
 
@@ -67,6 +70,11 @@ final class WsClient implements AutoCloseable {
         closed.complete(new Closed(-1, String.valueOf(error)));
       }
     };
+  }
+
+  /** Stops reading from the socket (TCP back-pressure builds up at the relay). */
+  void pause() {
+    paused = true;
   }
 
   void send(String text) {

@@ -23,7 +23,10 @@ package com.parchchat.relay.config;
  * @param idleTimeoutSeconds a WebSocket that sends nothing (not even pong) for this long is closed
  * @param pingIntervalSeconds the relay pings a quiet WebSocket this often
  * @param writeBufferLowBytes Netty write-buffer low water mark per connection
- * @param writeBufferHighBytes Netty write-buffer high water mark; exceeding it marks a slow consumer
+ * @param writeBufferHighBytes Netty write-buffer high water mark; a peer above it for longer than
+ *     {@code slowConsumerGraceMillis} is a slow consumer
+ * @param maxQueuedBytes a peer whose unsent bytes would exceed this is a slow consumer at once
+ * @param slowConsumerGraceMillis how long a peer may stay above the high water mark
  * @param hostAuthTimeoutSeconds a host must authenticate within this time
  * @param shutdownDrainSeconds graceful shutdown waits at most this long for connections to drain
  */
@@ -49,6 +52,8 @@ public record LimitsConfig(
     int pingIntervalSeconds,
     int writeBufferLowBytes,
     int writeBufferHighBytes,
+    int maxQueuedBytes,
+    int slowConsumerGraceMillis,
     int hostAuthTimeoutSeconds,
     int shutdownDrainSeconds) {
 
@@ -74,6 +79,8 @@ public record LimitsConfig(
     Check.range("limits.pingIntervalSeconds", pingIntervalSeconds, 1, idleTimeoutSeconds - 1L);
     Check.range("limits.writeBufferLowBytes", writeBufferLowBytes, 1024, 1 << 30);
     Check.range("limits.writeBufferHighBytes", writeBufferHighBytes, writeBufferLowBytes + 1L, 1 << 30);
+    Check.range("limits.maxQueuedBytes", maxQueuedBytes, writeBufferHighBytes, 1 << 30);
+    Check.range("limits.slowConsumerGraceMillis", slowConsumerGraceMillis, 0, 600_000);
     Check.range("limits.hostAuthTimeoutSeconds", hostAuthTimeoutSeconds, 1, 600);
     Check.range("limits.shutdownDrainSeconds", shutdownDrainSeconds, 0, 600);
   }

@@ -95,7 +95,8 @@ final class ClientSocketHandler extends FrameHandler {
           if (!ctx.channel().isActive()) {
             return;
           }
-          session = new ClientSession(Tokens.newId("c_"), auth.ref(), auth.sessionId(), ctx.channel(), services.metrics());
+          session = new ClientSession(Tokens.newId("c_"), auth.ref(), auth.sessionId(), ctx.channel(),
+              services.metrics(), services.config().limits());
           services.router().clientOpened(session);
           send(new RelayToClient.Welcome(session.user(), session.id()));
         },
@@ -168,9 +169,7 @@ final class ClientSocketHandler extends FrameHandler {
   @Override
   protected void onUnwritable() {
     if (session != null) {
-      session.slowConsumer();
-    } else {
-      closeWith(1008, "slow consumer");
+      session.unwritable();
     }
   }
 

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.RejectedExecutionException;
@@ -58,7 +59,7 @@ abstract class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> 
   /** True once the peer proved who it is. */
   protected abstract boolean authenticated();
 
-  /** The peer could not keep up with its outbound buffer. */
+  /** The outbound buffer went above the high water mark. */
   protected abstract void onUnwritable();
 
   @Override
@@ -168,6 +169,10 @@ abstract class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> 
       // a fragmented message grew past the hard limit in the aggregator
       log.info("closing {}: {}", ctx.channel().remoteAddress(), cause.getMessage());
       closeWith(1009, "message too big");
+      return;
+    }
+    if (cause instanceof ClosedChannelException) {
+      log.debug("write to closed connection {}", ctx.channel().remoteAddress());
       return;
     }
     if (cause instanceof CorruptedFrameException) {

@@ -77,7 +77,7 @@ final class HostSocketHandler extends FrameHandler {
           if (!ctx.channel().isActive()) {
             return;
           }
-          link = new HostLink(host.id(), host.name(), ctx.channel(), services.metrics());
+          link = new HostLink(host.id(), host.name(), ctx.channel(), services.metrics(), services.config().limits());
           log.info("host {} authenticated from {}", host.id(), remote);
           services.router().hostOnline(link);
         },
@@ -97,9 +97,7 @@ final class HostSocketHandler extends FrameHandler {
   @Override
   protected void onUnwritable() {
     if (link != null) {
-      link.slowConsumer();
-    } else {
-      closeWith(1008, "slow consumer");
+      link.unwritable();
     }
   }
 

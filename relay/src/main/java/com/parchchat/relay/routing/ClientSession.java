@@ -1,6 +1,7 @@
 package com.parchchat.relay.routing;
 
 import com.parchchat.protocol.signal.UserRef;
+import com.parchchat.relay.config.LimitsConfig;
 import com.parchchat.relay.metrics.RelayMetrics;
 import io.netty.channel.Channel;
 import java.util.Map;
@@ -35,8 +36,9 @@ public final class ClientSession extends Peer {
     }
   }
 
-  public ClientSession(String id, UserRef user, String loginSessionId, Channel channel, RelayMetrics metrics) {
-    super(channel, metrics);
+  public ClientSession(
+      String id, UserRef user, String loginSessionId, Channel channel, RelayMetrics metrics, LimitsConfig limits) {
+    super(channel, metrics, limits);
     this.id = id;
     this.user = user;
     this.loginSessionId = loginSessionId;

@@ -1,5 +1,6 @@
 package com.parchchat.relay.routing;
 
+import com.parchchat.relay.config.LimitsConfig;
 import com.parchchat.relay.metrics.RelayMetrics;
 import io.netty.channel.Channel;
 
@@ -8,8 +9,8 @@ public final class HostLink extends Peer {
   private final String hostId;
   private final String name;
 
-  public HostLink(String hostId, String name, Channel channel, RelayMetrics metrics) {
-    super(channel, metrics);
+  public HostLink(String hostId, String name, Channel channel, RelayMetrics metrics, LimitsConfig limits) {
+    super(channel, metrics, limits);
     this.hostId = hostId;
     this.name = name;
   }

@@ -1,5 +1,6 @@
 package com.parchchat.relay.routing;
 
+import com.parchchat.relay.config.LimitsConfig;
 import com.parchchat.relay.metrics.RelayMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -8,14 +9,16 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One end of a WebSocket the relay writes to (a client session or a host link). Writes are
- * bounded: when the channel's outbound buffer passes the high water mark the peer is a slow
- * consumer and is disconnected with a reason, so one slow reader never grows memory without
- * bound or slows the others.
+ * bounded: a peer whose outbound buffer stays above the Netty high water mark for longer than
+ * the grace period, or whose unsent bytes would pass {@code maxQueuedBytes}, is a slow consumer
+ * and is disconnected with a reason, so one slow reader never grows memory without bound or
+ * slows the others. Short bursts above the high water mark are absorbed.
  */
 public abstract class Peer {
   private static final Logger log = LoggerFactory.getLogger(Peer.class);
@@ -24,11 +27,16 @@ public abstract class Peer {
 
   protected final Channel channel;
   private final RelayMetrics metrics;
+  private final int maxQueuedBytes;
+  private final int graceMillis;
   private volatile boolean closing;
+  private final AtomicBoolean graceTimer = new AtomicBoolean();
 
-  protected Peer(Channel channel, RelayMetrics metrics) {
+  protected Peer(Channel channel, RelayMetrics metrics, LimitsConfig limits) {
     this.channel = channel;
     this.metrics = metrics;
+    this.maxQueuedBytes = limits.maxQueuedBytes();
+    this.graceMillis = limits.slowConsumerGraceMillis();
   }
 
   public Channel channel() {
@@ -49,9 +57,13 @@ public abstract class Peer {
       return false;
     }
     if (!channel.isWritable()) {
-      utf8.release();
-      slowConsumer();
-      return false;
+      long queued = channel.bytesBeforeWritable() + channel.config().getWriteBufferLowWaterMark();
+      if (queued + utf8.readableBytes() > maxQueuedBytes) {
+        utf8.release();
+        slowConsumer();
+        return false;
+      }
+      unwritable();
     }
     channel.writeAndFlush(new TextWebSocketFrame(utf8), channel.voidPromise());
     metrics.frameOut();
@@ -62,7 +74,23 @@ public abstract class Peer {
     return sendRaw(Unpooled.wrappedBuffer(utf8));
   }
 
-  /** Called when the outbound buffer is above the high water mark. */
+  /**
+   * The outbound buffer went above the high water mark: unless it drains below the low mark
+   * within the grace period, the peer is disconnected.
+   */
+  public void unwritable() {
+    if (closing || !graceTimer.compareAndSet(false, true)) {
+      return;
+    }
+    channel.eventLoop().schedule(() -> {
+      graceTimer.set(false);
+      if (!channel.isWritable()) {
+        slowConsumer();
+      }
+    }, graceMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Disconnects the peer as a slow consumer. */
   public void slowConsumer() {
     if (!closing) {
       metrics.slowConsumer();
