@@ -46,12 +46,16 @@ public enum SrtpProfile {
     return null;
   }
 
+  /**
+   * jitsi policy for this profile. Receive replay protection stays on (RFC 3711 §3.3.2); send-side
+   * replay checks are off because the SFU answers NACKs by re-sending the identical packet.
+   */
   SrtpPolicy policy() {
-    if (this == AEAD_AES_128_GCM) {
-      return new SrtpPolicy(SrtpPolicy.AESGCM_ENCRYPTION, keyLength, SrtpPolicy.NULL_AUTHENTICATION, 0,
-          16, saltLength);
-    }
-    return new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, keyLength, SrtpPolicy.HMACSHA1_AUTHENTICATION,
-        20, 10, saltLength);
+    SrtpPolicy p = this == AEAD_AES_128_GCM
+        ? new SrtpPolicy(SrtpPolicy.AESGCM_ENCRYPTION, keyLength, SrtpPolicy.NULL_AUTHENTICATION, 0, 16, saltLength)
+        : new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, keyLength, SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, 10, saltLength);
+    p.setSendReplayEnabled(false);
+    p.setReceiveReplayEnabled(true);
+    return p;
   }
 }

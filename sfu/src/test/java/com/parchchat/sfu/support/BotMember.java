@@ -14,14 +14,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A libwebrtc tone bot (testkit) joined to an SFU room: it sends its own offer with {@code join}
- * (its transceiver comes from addTransceiver), then answers every SFU renegotiation offer on its own
- * thread (never on the WebSocket or libwebrtc threads).
+ * A WebRTC peer joined to an SFU room. With {@code offerInJoin} it sends its own offer inside
+ * {@code join}; otherwise the SFU offers first. Either way it answers every SFU renegotiation offer on
+ * its own thread (never on the WebSocket or libwebrtc threads).
  */
 public final class BotMember implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BotMember.class);
 
   private final ToneBot bot;
+  private final SdpPeer peer;
+  private final AutoCloseable closePeer;
   private final SignalClient signal;
   private final ExecutorService negotiator;
   private final AtomicInteger answered = new AtomicInteger();
@@ -29,8 +31,43 @@ public final class BotMember implements AutoCloseable {
   private final String userId;
 
   public BotMember(URI ws, String userId, String token, ToneBot bot) throws Exception {
+    this(ws, userId, token, bot, asPeer(bot), bot, true);
+  }
+
+  public BotMember(URI ws, String userId, String token, ToneBot bot, boolean offerInJoin) throws Exception {
+    this(ws, userId, token, bot, asPeer(bot), bot, offerInJoin);
+  }
+
+  public BotMember(URI ws, String userId, String token, SdpPeer peer, AutoCloseable closePeer, boolean offerInJoin)
+      throws Exception {
+    this(ws, userId, token, null, peer, closePeer, offerInJoin);
+  }
+
+  private static SdpPeer asPeer(ToneBot bot) {
+    return new SdpPeer() {
+      @Override
+      public String createOffer() {
+        return bot.createOffer();
+      }
+
+      @Override
+      public String acceptOffer(String offerSdp) {
+        return bot.acceptOffer(offerSdp);
+      }
+
+      @Override
+      public void applyAnswer(String answerSdp) {
+        bot.applyAnswer(answerSdp);
+      }
+    };
+  }
+
+  private BotMember(URI ws, String userId, String token, ToneBot bot, SdpPeer peer, AutoCloseable closePeer,
+      boolean offerInJoin) throws Exception {
     this.userId = userId;
     this.bot = bot;
+    this.peer = peer;
+    this.closePeer = closePeer;
     this.negotiator = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "negotiate-" + userId);
       t.setDaemon(true);
@@ -40,18 +77,21 @@ public final class BotMember implements AutoCloseable {
     signal.onFrame(f -> {
       if (f instanceof SfuToClient.Answer) {
         String sdp = ((SfuToClient.Answer) f).sdp();
-        negotiator.execute(() -> guard(() -> bot.applyAnswer(sdp)));
+        negotiator.execute(() -> guard(() -> peer.applyAnswer(sdp)));
       } else if (f instanceof SfuToClient.Offer) {
         SfuToClient.Offer o = (SfuToClient.Offer) f;
         negotiator.execute(() -> guard(() -> {
-          String answer = bot.acceptOffer(o.sdp());
+          String answer = peer.acceptOffer(o.sdp());
           signal.send(new ClientToSfu.Answer(answer, o.revision()));
           answered.incrementAndGet();
         }));
       }
     });
-    java.util.concurrent.Callable<String> create = bot::createOffer;
-    String offer = negotiator.submit(create).get(20, TimeUnit.SECONDS);
+    String offer = null;
+    if (offerInJoin) {
+      java.util.concurrent.Callable<String> create = peer::createOffer;
+      offer = negotiator.submit(create).get(30, TimeUnit.SECONDS);
+    }
     signal.send(new ClientToSfu.Join(token, null, offer));
   }
 
@@ -99,6 +139,10 @@ public final class BotMember implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     signal.close();
-    bot.close();
+    try {
+      closePeer.close();
+    } catch (Exception e) {
+      log.warn("{}: closing the peer failed", userId, e);
+    }
   }
 }
