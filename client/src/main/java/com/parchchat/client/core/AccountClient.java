@@ -59,34 +59,34 @@ public final class AccountClient {
 
   /** Revokes the token at the relay. */
   public CompletableFuture<Void> logout(String token) {
-    return call("DELETE", "/api/v1/sessions/current", token, null).thenApply(n -> null);
+    return call("POST", "/api/v1/sessions/logout", token, null).thenApply(n -> null);
   }
 
   /** Who the token belongs to; fails with {@code unauthorized} for a revoked or expired token. */
   public CompletableFuture<UserRef> me(String token) {
-    return call("GET", "/api/v1/me", token, null).thenApply(AccountClient::user);
+    return call("GET", "/api/v1/account", token, null).thenApply(AccountClient::user);
   }
 
   /** Asks the relay to mail a reset link. The relay answers the same whether or not the account exists. */
   public CompletableFuture<Void> requestPasswordReset(String usernameOrEmail) {
     ObjectNode body = JSON.createObjectNode().put("login", usernameOrEmail);
-    return call("POST", "/api/v1/password-resets", null, body).thenApply(n -> null);
+    return call("POST", "/api/v1/password-reset", null, body).thenApply(n -> null);
   }
 
   /** Completes a reset with the token from the mailed link. */
   public CompletableFuture<Void> confirmPasswordReset(String resetToken, String newPassword) {
-    ObjectNode body = JSON.createObjectNode().put("token", resetToken).put("password", newPassword);
-    return call("POST", "/api/v1/password-resets/confirm", null, body).thenApply(n -> null);
+    ObjectNode body = JSON.createObjectNode().put("token", resetToken).put("newPassword", newPassword);
+    return call("POST", "/api/v1/password-reset/confirm", null, body).thenApply(n -> null);
   }
 
   public CompletableFuture<Void> changePassword(String token, String current, String next) {
     ObjectNode body = JSON.createObjectNode().put("currentPassword", current).put("newPassword", next);
-    return call("POST", "/api/v1/me/password", token, body).thenApply(n -> null);
+    return call("POST", "/api/v1/account/password", token, body).thenApply(n -> null);
   }
 
   public CompletableFuture<UserRef> changeDisplayName(String token, String displayName) {
     ObjectNode body = JSON.createObjectNode().put("displayName", displayName);
-    return call("PATCH", "/api/v1/me", token, body).thenApply(AccountClient::user);
+    return call("POST", "/api/v1/account/display-name", token, body).thenApply(AccountClient::user);
   }
 
   private CompletableFuture<JsonNode> call(String method, String path, String token, JsonNode body) {
@@ -161,7 +161,7 @@ public final class AccountClient {
 
   private static UserRef user(JsonNode n) {
     JsonNode u = n.has("user") ? n.get("user") : n;
-    return new UserRef(text(u, "id"), text(u, "username"), text(u, "displayName"));
+    return new UserRef(text(u, "userId"), text(u, "username"), text(u, "displayName"));
   }
 
   private static String text(JsonNode n, String field) {

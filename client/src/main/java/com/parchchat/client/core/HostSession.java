@@ -51,6 +51,10 @@ public final class HostSession implements AutoCloseable {
   static final long TYPING_SEND_EVERY_MS = 3000;
   /** Resync gives up paging after this many pages and reloads the newest page instead. */
   static final int MAX_RESYNC_PAGES = 20;
+  /** Sends in flight at once; the rest wait in the outbox (keeps a burst under the host's rate limit). */
+  static final int MAX_IN_FLIGHT = 8;
+  /** Pause of the outbox after the host said rate_limited. */
+  static final long RATE_LIMIT_PAUSE_MS = 1000;
 
   /** Where this host stands from the user's point of view. */
   public enum Phase { CONNECTING, OFFLINE, LOADING, READY, FAILED }
@@ -96,6 +100,9 @@ public final class HostSession implements AutoCloseable {
   private volatile boolean closed;
   private int syncGeneration;
   private ScheduledFuture<?> housekeeping;
+  private long lastResend = System.nanoTime();
+  private int inFlight;
+  private long pausedUntil;
 
   HostSession(ParchClient client, RelayConnection relay, String hostKey, String name) {
     this.client = client;
@@ -188,8 +195,6 @@ public final class HostSession implements AutoCloseable {
     relay.attach(hostKey);
   }
 
-  private long lastResend = System.nanoTime();
-
   private void housekeeping() {
     pruneTyping();
     long every = client.config().resendInterval().toNanos();
@@ -214,6 +219,13 @@ public final class HostSession implements AutoCloseable {
         phase.set(Phase.OFFLINE);
         problem.set(s.name() + " is offline");
       }
+      return;
+    }
+    if (frame instanceof RelayToClient.Error) {
+      RelayToClient.Error e = (RelayToClient.Error) frame;
+      problem.set(e.code() == ErrorCode.NOT_FOUND ? "No host with this Host Key is registered at the relay"
+          : e.message());
+      phase.set(Phase.FAILED);
       return;
     }
     com.fasterxml.jackson.databind.JsonNode body;
@@ -451,7 +463,7 @@ public final class HostSession implements AutoCloseable {
       outbox.put(nonce, item);
     }
     log(channelId).addPending(new ChatLine(draft, ChatLine.Delivery.SENDING, null));
-    transmit(item);
+    flushOutbox();
     return nonce;
   }
 
@@ -468,7 +480,7 @@ public final class HostSession implements AutoCloseable {
       outbox.put(nonce, item);
     }
     log(channelId).setPending(nonce, new ChatLine(m, ChatLine.Delivery.SENDING, null));
-    transmit(item);
+    flushOutbox();
   }
 
   /** Drops a failed send from the view. */
@@ -479,51 +491,55 @@ public final class HostSession implements AutoCloseable {
     log(channelId).removePending(nonce);
   }
 
+  /** Sends waiting outbox items, oldest first, up to {@link #MAX_IN_FLIGHT} at once. */
   private void flushOutbox() {
-    if (phase.get() != Phase.READY) {
-      return;
-    }
-    List<OutboxItem> items;
+    List<OutboxItem> next = new ArrayList<>();
     synchronized (this) {
-      items = new ArrayList<>(outbox.values());
+      if (phase.get() != Phase.READY || System.currentTimeMillis() < pausedUntil) {
+        return;
+      }
+      for (OutboxItem i : outbox.values()) {
+        if (inFlight >= MAX_IN_FLIGHT) {
+          break;
+        }
+        if (!i.inFlight) {
+          i.inFlight = true;
+          inFlight++;
+          next.add(i);
+        }
+      }
     }
-    for (OutboxItem i : items) {
-      transmit(i);
-    }
+    next.forEach(this::transmit);
   }
 
   private void transmit(OutboxItem item) {
-    synchronized (this) {
-      if (item.inFlight || !outbox.containsKey(item.nonce) || phase.get() != Phase.READY) {
-        return;
-      }
-      item.inFlight = true;
-    }
     call(new HostRequest.MessageSend(item.channelId, item.nonce, item.content, item.replyTo),
         HostReply.MessageResult.class)
         .whenComplete((r, err) -> {
+          ClientException ce = err == null ? null : ClientException.of(err);
           synchronized (this) {
             item.inFlight = false;
-          }
-          if (err == null) {
-            synchronized (this) {
+            inFlight--;
+            if (err == null || !transient_(ce.code())) {
               outbox.remove(item.nonce);
             }
+            if (ce != null && ce.code() == ErrorCode.RATE_LIMITED) {
+              pausedUntil = System.currentTimeMillis() + RATE_LIMIT_PAUSE_MS;
+              client.timer().schedule(this::flushOutbox, RATE_LIMIT_PAUSE_MS, TimeUnit.MILLISECONDS);
+            }
+          }
+          if (err == null) {
             log(item.channelId).upsert(r.message());
-            return;
+          } else if (!transient_(ce.code())) {
+            ChatLine current = log(item.channelId).lines().stream()
+                .filter(l -> l.pending() && item.nonce.equals(l.message().nonce())).findFirst().orElse(null);
+            if (current != null) {
+              log(item.channelId).setPending(item.nonce,
+                  new ChatLine(current.message(), ChatLine.Delivery.FAILED, ce.getMessage()));
+            }
           }
-          ClientException ce = ClientException.of(err);
-          if (transient_(ce.code())) {
-            return; // stays in the outbox; re-sent on reconnect or by the periodic flush
-          }
-          synchronized (this) {
-            outbox.remove(item.nonce);
-          }
-          ChatLine current = log(item.channelId).lines().stream()
-              .filter(l -> l.pending() && item.nonce.equals(l.message().nonce())).findFirst().orElse(null);
-          if (current != null) {
-            log(item.channelId).setPending(item.nonce,
-                new ChatLine(current.message(), ChatLine.Delivery.FAILED, ce.getMessage()));
+          if (err == null || ce.code() != ErrorCode.RATE_LIMITED) {
+            flushOutbox();
           }
         });
   }

@@ -261,8 +261,12 @@ public final class ParchClient implements AutoCloseable {
       return;
     } else if (frame instanceof RelayToClient.Error) {
       RelayToClient.Error e = (RelayToClient.Error) frame;
-      log.warn("relay error without a pending request: {} {}", e.code().wire(), e.message());
-      return;
+      if (e.id() != null && e.id().startsWith(RelayConnection.ATTACH_ID)) {
+        host = e.id().substring(RelayConnection.ATTACH_ID.length());
+      } else {
+        log.warn("relay error without a pending request: {} {}", e.code().wire(), e.message());
+        return;
+      }
     }
     HostSession s;
     synchronized (this) {

@@ -38,6 +38,16 @@ import org.slf4j.LoggerFactory;
 public final class RelayConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RelayConnection.class);
 
+  /** Correlation id prefix of attach frames, so an error about an attach names its host. */
+  public static final String ATTACH_ID = "attach:";
+
+  /**
+   * Frames per second this client sends at most, in bursts of as many. The relay drops frames
+   * beyond its per-session rate (50/s by default), so a burst (an outbox flush after a
+   * reconnect) is paced here rather than lost there.
+   */
+  public static final int MAX_FRAMES_PER_SECOND = 40;
+
   public enum State { CONNECTING, ONLINE, RECONNECTING, UNAUTHORIZED, CLOSED }
 
   /** What the UI shows about the link: state, a human detail and when the next try is. */
@@ -56,6 +66,7 @@ public final class RelayConnection implements AutoCloseable {
   private final Duration idleTimeout;
   private final SignalCodec codec;
 
+  private final Pacer pacer = new Pacer(MAX_FRAMES_PER_SECOND, MAX_FRAMES_PER_SECOND);
   private final Value<Status> status = new Value<>(Status.of(State.CONNECTING, "Connecting…"));
   private final Value<RelayToClient.Welcome> welcome = new Value<>(null);
   private final Set<String> attached = new LinkedHashSet<>();
@@ -111,7 +122,7 @@ public final class RelayConnection implements AutoCloseable {
       }
     }
     if (isOnline()) {
-      send(new ClientToRelay.Attach(host));
+      send(new ClientToRelay.Attach(host, ATTACH_ID + host));
     }
   }
 
@@ -193,7 +204,7 @@ public final class RelayConnection implements AutoCloseable {
     status.set(Status.of(State.ONLINE, "Connected"));
     welcome.set(w);
     for (String h : hosts) {
-      send(new ClientToRelay.Attach(h));
+      send(new ClientToRelay.Attach(h, ATTACH_ID + h));
     }
     schedulePing(gen);
   }
@@ -349,7 +360,15 @@ public final class RelayConnection implements AutoCloseable {
       int gen = generation;
       sendChain = sendChain
           .handle((v, e) -> null)
-          .thenCompose(v -> ws.sendText(text, true))
+          .thenCompose(v -> {
+            long wait = pacer.reserve(System.nanoTime());
+            if (wait <= 0) {
+              return ws.sendText(text, true);
+            }
+            return CompletableFuture.runAsync(() -> { },
+                    CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS, timer))
+                .thenCompose(x -> ws.sendText(text, true));
+          })
           .whenComplete((v, e) -> {
             if (e != null) {
               lost(gen, "Send failed (" + rootMessage(e) + ")");

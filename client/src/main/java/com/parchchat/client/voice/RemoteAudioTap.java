@@ -1,0 +1,11 @@
+package com.parchchat.client.voice;
+
+/**
+ * Receives the decoded audio of each remote member (16-bit little-endian PCM, as libwebrtc's track
+ * sinks deliver it: 10 ms per call). Runs on a libwebrtc audio thread: copy and return quickly.
+ */
+@FunctionalInterface
+public interface RemoteAudioTap {
+
+  void onAudio(String userId, byte[] pcm, int bitsPerSample, int sampleRate, int channels, int frames);
+}

@@ -1,0 +1,952 @@
+package com.parchchat.client.voice;
+
+import com.parchchat.protocol.sfu.ClientToSfu;
+import com.parchchat.protocol.sfu.SfuErrorReason;
+import com.parchchat.protocol.sfu.SfuParticipant;
+import com.parchchat.protocol.sfu.SfuToClient;
+import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.RTCAnswerOptions;
+import dev.onvoid.webrtc.RTCConfiguration;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCIceGatheringState;
+import dev.onvoid.webrtc.RTCIceServer;
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCRtpReceiver;
+import dev.onvoid.webrtc.RTCRtpTransceiver;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.RTCStats;
+import dev.onvoid.webrtc.RTCStatsReport;
+import dev.onvoid.webrtc.RTCStatsType;
+import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import dev.onvoid.webrtc.media.MediaStreamTrack;
+import dev.onvoid.webrtc.media.audio.AudioOptions;
+import dev.onvoid.webrtc.media.audio.AudioTrack;
+import dev.onvoid.webrtc.media.audio.AudioTrackSink;
+import dev.onvoid.webrtc.media.audio.AudioTrackSource;
+import dev.onvoid.webrtc.media.audio.CustomAudioSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One voice-channel membership: the SFU signalling link and the libwebrtc peer connection behind it.
+ *
+ * <p>Flow (docs/protocol.md, "SFU signalling"): add the microphone with {@code addTrack}, send
+ * {@code join {token}}, answer every SFU {@code offer} with an {@code answer} of the same revision
+ * (section mid 0 carries our voice, each further section one other member, identified by the msid
+ * stream id the SFU lists per participant). Mute, deafen and push-to-talk combine into one effective
+ * mute that disables the local track and tells the SFU ({@code mute}), so a muted member's audio is
+ * not forwarded. ICE failure or a lost signalling link triggers automatic rejoins with exponential
+ * backoff and jitter; {@code left} (kicked, replaced, channel gone) ends the call for good.
+ *
+ * <p>All signalling and state changes run on the call's own thread; public methods may be called
+ * from any thread and never block on the network. Synthetic (tone) input is pushed from a separate
+ * 10 ms timer; with it the device module's capture thread is kept stopped, because it races
+ * {@code CustomAudioSource} inside libwebrtc and aborts the JVM.
+ */
+public final class VoiceCall implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(VoiceCall.class);
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  private static final Set<SfuErrorReason> JOIN_REFUSALS = Set.of(SfuErrorReason.TOKEN_INVALID,
+      SfuErrorReason.TOKEN_EXPIRED, SfuErrorReason.TOKEN_WRONG_ROOM, SfuErrorReason.ROOM_FULL);
+
+  /** Lifecycle of a call. */
+  public enum State { CONNECTING, CONNECTED, RECONNECTING, LEFT, FAILED }
+
+  private final VoiceEngine engine;
+  private final VoiceGrant grant;
+  private final SfuLinkFactory links;
+  private final VoiceInput input;
+  private final VoiceListener listener;
+  private final ScheduledExecutorService exec;
+  private final ScheduledExecutorService pusher;
+  private final int id = IDS.incrementAndGet();
+
+  // call-thread state
+  private Session session;
+  private State state = State.CONNECTING;
+  private String stateDetail = "";
+  private int rejoinAttempts;
+  private ScheduledFuture<?> statsTask;
+  private String selfUserId;
+  private final Map<String, SfuParticipant> members = new LinkedHashMap<>();
+  private Set<String> sfuSpeakers = Set.of();
+  private Set<String> lastSpeaking = Set.of();
+  private long lastReceived;
+  private long lastLost;
+
+  // settable from any thread
+  private volatile boolean muted;
+  private volatile boolean deafened;
+  private volatile boolean pushToTalk;
+  private volatile boolean pttPressed;
+  private volatile boolean sentMute;
+  private volatile double localLevel;
+  private volatile RemoteAudioTap tap;
+  private volatile CallQuality quality = new CallQuality(-1, 0, 0, 0, null);
+  private final Map<String, Double> volumes = new ConcurrentHashMap<>();
+
+  VoiceCall(VoiceEngine engine, VoiceGrant grant, SfuLinkFactory links, VoiceInput input, VoiceListener listener) {
+    this.engine = engine;
+    this.grant = grant;
+    this.links = links;
+    this.input = input;
+    this.listener = listener == null ? new VoiceListener() { } : listener;
+    this.exec = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "voice-call-" + id));
+    this.pusher = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "voice-push-" + id));
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  void start() {
+    exec.execute(this::openSession);
+    statsTask = exec.scheduleWithFixedDelay(this::sample, engine.config().statsInterval().toMillis(),
+        engine.config().statsInterval().toMillis(), TimeUnit.MILLISECONDS);
+    if (input instanceof VoiceInput.Tone && grant.canSpeak()) {
+      pusher.scheduleAtFixedRate(this::pushTone, 10, 10, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  // ---- public API ---------------------------------------------------------------------------
+
+  public State state() {
+    return state;
+  }
+
+  public String stateDetail() {
+    return stateDetail;
+  }
+
+  /** Mutes or unmutes the microphone (the SFU stops forwarding a muted member). */
+  public void setMuted(boolean muted) {
+    this.muted = muted;
+    post(this::applyMute);
+  }
+
+  public boolean isMuted() {
+    return muted;
+  }
+
+  /** Deafen: silence every remote member locally; also mutes, as users expect. */
+  public void setDeafened(boolean deafened) {
+    this.deafened = deafened;
+    post(() -> {
+      applyMute();
+      applyRemoteEnabled();
+    });
+  }
+
+  public boolean isDeafened() {
+    return deafened;
+  }
+
+  /** Push-to-talk mode: while on, the microphone only sends while {@link #setPushToTalkPressed} is true. */
+  public void setPushToTalk(boolean enabled) {
+    this.pushToTalk = enabled;
+    post(this::applyMute);
+  }
+
+  /** The push-to-talk key went down (true) or up (false). */
+  public void setPushToTalkPressed(boolean pressed) {
+    this.pttPressed = pressed;
+    post(this::applyMute);
+  }
+
+  /** Whether our voice is being sent right now (not muted, deafened, or waiting for push-to-talk). */
+  public boolean isTransmitting() {
+    return !effectiveMute();
+  }
+
+  /**
+   * Local playback volume of one member, 0..2. webrtc-java 0.14 exposes no gain on a remote track, so
+   * 0 silences the member locally and any other value plays at normal volume; the value is kept for
+   * the UI and reported in {@link VoiceMember#volume()}.
+   */
+  public void setUserVolume(String userId, double volume) {
+    if (!(volume >= 0 && volume <= 2)) {
+      throw new IllegalArgumentException("volume must be in [0, 2]: " + volume);
+    }
+    volumes.put(userId, volume);
+    post(() -> {
+      applyRemoteEnabled();
+      fireMembers();
+    });
+  }
+
+  /** Taps every remote member's decoded audio (e.g. for level meters or tests); null removes it. */
+  public void setRemoteAudioTap(RemoteAudioTap tap) {
+    this.tap = tap;
+  }
+
+  /** Local input level, 0..1 of full-scale RMS, from the local track. */
+  public double localLevel() {
+    return localLevel;
+  }
+
+  /** The latest quality sample. */
+  public CallQuality quality() {
+    return quality;
+  }
+
+  /** Our own user id, once joined. */
+  public String selfUserId() {
+    return selfUserId;
+  }
+
+  /** The other members, as of the last event (snapshot taken on the call thread). */
+  public List<VoiceMember> members() {
+    return callOnThread(this::memberList);
+  }
+
+  /** Leaves the room politely ({@code leave}), then releases everything. */
+  public void leave() {
+    post(() -> finish(State.LEFT, "leave"));
+  }
+
+  /** Runs {@code r} on the call thread; after the call ended there is nothing left to change. */
+  private void post(Runnable r) {
+    try {
+      exec.execute(r);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("voice call {} has ended; ignoring a change", id);
+    }
+  }
+
+  /** Releases everything without telling the SFU; idempotent. */
+  @Override
+  public void close() {
+    if (exec.isShutdown()) {
+      return;
+    }
+    try {
+      exec.submit(() -> finish(state == State.LEFT || state == State.FAILED ? state : State.LEFT, "closed"))
+          .get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | java.util.concurrent.RejectedExecutionException e) {
+      log.warn("voice call {}: close did not finish cleanly: {}", id, e.toString());
+    }
+    exec.shutdownNow();
+    pusher.shutdownNow();
+  }
+
+  // ---- call thread --------------------------------------------------------------------------
+
+  private void openSession() {
+    if (state == State.LEFT || state == State.FAILED) {
+      return;
+    }
+    Session s;
+    try {
+      s = new Session();
+    } catch (RuntimeException e) {
+      log.warn("voice call {}: cannot start a session: {}", id, e.getMessage());
+      scheduleRejoin("cannot start: " + e.getMessage());
+      return;
+    }
+    session = s;
+    try {
+      s.link.start(frame -> post(() -> onFrame(s, frame)), detail -> post(() -> onLinkClosed(s, detail)));
+      s.link.send(new ClientToSfu.Join(grant.token(), grant.room(), null));
+    } catch (RuntimeException e) {
+      log.warn("voice call {}: join failed: {}", id, e.getMessage());
+      scheduleRejoin("join failed: " + e.getMessage());
+    }
+  }
+
+  private void onFrame(Session s, SfuToClient frame) {
+    if (s != session) {
+      return;
+    }
+    if (frame instanceof SfuToClient.Joined joined) {
+      selfUserId = joined.self().userId();
+      members.clear();
+      for (SfuParticipant p : joined.participants()) {
+        members.put(p.userId(), p);
+      }
+      sentMute = false;
+      applyMute();
+      fireMembers();
+    } else if (frame instanceof SfuToClient.Offer offer) {
+      answer(s, offer);
+    } else if (frame instanceof SfuToClient.ParticipantJoined pj) {
+      members.put(pj.participant().userId(), pj.participant());
+      fireMembers();
+    } else if (frame instanceof SfuToClient.ParticipantLeft pl) {
+      members.remove(pl.userId());
+      fireMembers();
+    } else if (frame instanceof SfuToClient.MuteChanged mc) {
+      SfuParticipant p = members.get(mc.userId());
+      if (p != null) {
+        members.put(p.userId(), new SfuParticipant(p.userId(), p.name(), p.canSpeak(), mc.muted(), p.streamId()));
+        fireMembers();
+      }
+    } else if (frame instanceof SfuToClient.Speakers sp) {
+      Set<String> now = new LinkedHashSet<>();
+      for (SfuToClient.SpeakerLevel l : sp.levels()) {
+        if (l.level() > 0) {
+          now.add(l.userId());
+        }
+      }
+      sfuSpeakers = now;
+      fireSpeaking();
+    } else if (frame instanceof SfuToClient.Left left) {
+      finish(State.LEFT, left.reason());
+    } else if (frame instanceof SfuToClient.Error err) {
+      listener.onError(err);
+      if (s.answeredRevision < 0 && JOIN_REFUSALS.contains(err.reason())) {
+        // a refused join (bad or expired token, wrong room, full room): retrying the same grant cannot help
+        finish(State.FAILED, err.reason().wire() + ": " + err.message());
+      }
+    } else if (frame instanceof SfuToClient.Answer) {
+      log.warn("voice call {}: unexpected answer (we never offer)", id);
+    }
+  }
+
+  private void answer(Session s, SfuToClient.Offer offer) {
+    try {
+      String sdp = s.acceptOffer(offer.sdp());
+      s.answeredRevision = offer.revision();
+      s.link.send(new ClientToSfu.Answer(sdp, offer.revision()));
+      applyRemoteEnabled();
+    } catch (RuntimeException e) {
+      log.warn("voice call {}: cannot answer offer {}: {}", id, offer.revision(), e.getMessage());
+      scheduleRejoin("negotiation failed: " + e.getMessage());
+    }
+  }
+
+  private void onLinkClosed(Session s, String detail) {
+    if (s != session || state == State.LEFT || state == State.FAILED) {
+      return;
+    }
+    scheduleRejoin(detail);
+  }
+
+  private void onConnectionState(Session s, RTCPeerConnectionState st) {
+    if (s != session) {
+      return;
+    }
+    if (st == RTCPeerConnectionState.CONNECTED) {
+      rejoinAttempts = 0;
+      setState(State.CONNECTED, "");
+    } else if (st == RTCPeerConnectionState.FAILED) {
+      scheduleRejoin("ICE failed");
+    }
+  }
+
+  private void scheduleRejoin(String why) {
+    if (state == State.LEFT || state == State.FAILED) {
+      return;
+    }
+    teardownSession();
+    int max = engine.config().maxRejoinAttempts();
+    if (rejoinAttempts >= max) {
+      finish(State.FAILED, why);
+      return;
+    }
+    rejoinAttempts++;
+    long base = engine.config().rejoinBaseDelay().toMillis() << Math.min(rejoinAttempts - 1, 6);
+    long delay = (long) (base * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+    setState(State.RECONNECTING, why + "; rejoin " + rejoinAttempts + "/" + max + " in " + delay + " ms");
+    exec.schedule(this::openSession, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void finish(State end, String detail) {
+    if (state == State.LEFT || state == State.FAILED) {
+      return;
+    }
+    teardownSession();
+    if (statsTask != null) {
+      statsTask.cancel(false);
+    }
+    pusher.shutdownNow();
+    engine.forget(this);
+    setState(end, detail);
+    exec.execute(exec::shutdown);
+  }
+
+  private void teardownSession() {
+    Session s = session;
+    session = null;
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  private void setState(State st, String detail) {
+    if (st == state && detail.equals(stateDetail)) {
+      return;
+    }
+    state = st;
+    stateDetail = detail;
+    log.info("voice call {}: {} {}", id, st, detail);
+    safe(() -> listener.onStateChanged(st, detail));
+  }
+
+  private boolean effectiveMute() {
+    return !grant.canSpeak() || muted || deafened || (pushToTalk && !pttPressed);
+  }
+
+  private void applyMute() {
+    boolean m = effectiveMute();
+    Session s = session;
+    if (s == null) {
+      return;
+    }
+    if (s.localTrack != null) {
+      s.localTrack.setEnabled(!m);
+    }
+    if (selfUserId != null && m != sentMute && grant.canSpeak()) {
+      s.sendQuietly(new ClientToSfu.Mute(m));
+      sentMute = m;
+    }
+    fireSpeaking();
+  }
+
+  private void applyRemoteEnabled() {
+    Session s = session;
+    if (s == null) {
+      return;
+    }
+    for (RemoteVoice rv : s.remotes.values()) {
+      String user = userForStream(rv.streamId);
+      double vol = user == null ? 1 : volumes.getOrDefault(user, 1.0);
+      rv.track.setEnabled(!deafened && vol > 0);
+    }
+  }
+
+  private String userForStream(String streamId) {
+    if (streamId == null) {
+      return null;
+    }
+    for (SfuParticipant p : members.values()) {
+      if (streamId.equals(p.streamId())) {
+        return p.userId();
+      }
+    }
+    return null;
+  }
+
+  private List<VoiceMember> memberList() {
+    Set<String> withTrack = new LinkedHashSet<>();
+    Session s = session;
+    if (s != null) {
+      for (RemoteVoice rv : s.remotes.values()) {
+        withTrack.add(rv.streamId);
+      }
+    }
+    List<VoiceMember> out = new ArrayList<>();
+    for (SfuParticipant p : members.values()) {
+      out.add(new VoiceMember(p.userId(), p.name(), p.canSpeak(), p.muted(), p.streamId(),
+          p.streamId() != null && withTrack.contains(p.streamId()), volumes.getOrDefault(p.userId(), 1.0)));
+    }
+    return out;
+  }
+
+  private void fireMembers() {
+    List<VoiceMember> list = memberList();
+    safe(() -> listener.onMembersChanged(list));
+  }
+
+  private void fireSpeaking() {
+    Set<String> now = new LinkedHashSet<>(sfuSpeakers);
+    if (selfUserId != null) {
+      now.remove(selfUserId);
+      if (!effectiveMute() && localLevel >= Math.max(engine.config().vadThreshold(), 1e-4)) {
+        now.add(selfUserId);
+      }
+    }
+    if (!now.equals(lastSpeaking)) {
+      lastSpeaking = Set.copyOf(now);
+      Set<String> snapshot = lastSpeaking;
+      safe(() -> listener.onSpeakingChanged(snapshot));
+    }
+  }
+
+  private void sample() {
+    Session s = session;
+    if (s == null) {
+      return;
+    }
+    fireSpeaking();
+    CompletableFuture<RTCStatsReport> f = new CompletableFuture<>();
+    try {
+      s.pc.getStats(f::complete);
+      quality = toQuality(f.get(2, TimeUnit.SECONDS));
+      CallQuality q = quality;
+      safe(() -> listener.onQuality(q));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      log.debug("voice call {}: stats failed: {}", id, e.toString());
+    }
+  }
+
+  private CallQuality toQuality(RTCStatsReport report) {
+    Map<String, RTCStats> all = report.getStats();
+    long received = 0;
+    long lost = 0;
+    double jitter = 0;
+    String pairId = null;
+    for (RTCStats st : all.values()) {
+      Map<String, Object> a = st.getAttributes();
+      if (st.getType() == RTCStatsType.INBOUND_RTP) {
+        received += num(a.get("packetsReceived"));
+        lost += num(a.get("packetsLost"));
+        jitter = Math.max(jitter, dbl(a.get("jitter")));
+      } else if (st.getType() == RTCStatsType.TRANSPORT && a.get("selectedCandidatePairId") != null) {
+        pairId = a.get("selectedCandidatePairId").toString();
+      }
+    }
+    double rtt = -1;
+    String localType = null;
+    RTCStats pair = pairId == null ? null : all.get(pairId);
+    if (pair != null) {
+      Object r = pair.getAttributes().get("currentRoundTripTime");
+      rtt = r instanceof Number ? ((Number) r).doubleValue() * 1000 : -1;
+      Object lc = pair.getAttributes().get("localCandidateId");
+      RTCStats local = lc == null ? null : all.get(lc.toString());
+      if (local != null && local.getAttributes().get("candidateType") != null) {
+        localType = local.getAttributes().get("candidateType").toString();
+      }
+    }
+    long dRecv = Math.max(0, received - lastReceived);
+    long dLost = Math.max(0, lost - lastLost);
+    lastReceived = received;
+    lastLost = lost;
+    double loss = dRecv + dLost == 0 ? 0 : (double) dLost / (dRecv + dLost);
+    return new CallQuality(rtt, loss, jitter * 1000, received, localType);
+  }
+
+  private static long num(Object o) {
+    return o instanceof Number ? ((Number) o).longValue() : 0;
+  }
+
+  private static double dbl(Object o) {
+    return o instanceof Number ? ((Number) o).doubleValue() : 0;
+  }
+
+  private void safe(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      log.warn("voice listener failed", e);
+    }
+  }
+
+  private <T> T callOnThread(java.util.concurrent.Callable<T> c) {
+    if (exec.isShutdown()) {
+      try {
+        return c.call();
+      } catch (Exception e) {
+        throw new VoiceException(e.getMessage(), e);
+      }
+    }
+    try {
+      return exec.submit(c).get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new VoiceException("interrupted", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new VoiceException("voice call thread did not answer: " + e, e);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      try {
+        return c.call();
+      } catch (Exception ex) {
+        throw new VoiceException(ex.getMessage(), ex);
+      }
+    }
+  }
+
+  // ---- synthetic input ----------------------------------------------------------------------
+
+  private final Object pushLock = new Object();
+  private double phase;
+
+  private void pushTone() {
+    Session s = session;
+    if (s == null || s.customSource == null || s.negotiating) {
+      return;
+    }
+    double hz = ((VoiceInput.Tone) input).frequencyHz();
+    byte[] frame = new byte[960];
+    double step = 2 * Math.PI * hz / 48_000;
+    double sumSq = 0;
+    for (int i = 0; i < 480; i++) {
+      short v = (short) Math.round(Math.sin(phase) * 0.5 * Short.MAX_VALUE);
+      phase += step;
+      frame[2 * i] = (byte) v;
+      frame[2 * i + 1] = (byte) (v >> 8);
+      sumSq += (double) v * v;
+    }
+    phase %= 2 * Math.PI;
+    double level = Math.sqrt(sumSq / 480) / 32768.0;
+    localLevel = effectiveMute() ? 0 : level;
+    if (level < engine.config().vadThreshold()) {
+      java.util.Arrays.fill(frame, (byte) 0);
+    }
+    synchronized (pushLock) {
+      if (s != session || s.negotiating || s.closed) {
+        return;
+      }
+      try {
+        // libwebrtc (re)starts the device module's capture whenever a send stream starts; that thread
+        // races CustomAudioSource.pushAudio and aborts the JVM, so keep it stopped before each push.
+        engine.audioDeviceModule().stopRecording();
+        s.customSource.pushAudio(frame, 16, 48_000, 1, 480);
+      } catch (RuntimeException e) {
+        log.debug("voice call {}: push failed: {}", id, e.toString());
+      }
+    }
+  }
+
+  // ---- one signalling link + peer connection ------------------------------------------------
+
+  /** A remote member's track. */
+  private record RemoteVoice(String mid, String streamId, AudioTrack track, AudioTrackSink sink) {
+  }
+
+  private final class Session {
+    final SfuLink link;
+    final RTCPeerConnection pc;
+    final AudioTrackSource source;
+    final CustomAudioSource customSource;
+    final AudioTrack localTrack;
+    final AudioTrackSink localSink;
+    final Map<String, RemoteVoice> remotes = new ConcurrentHashMap<>();
+    volatile boolean negotiating;
+    volatile boolean closed;
+    volatile CompletableFuture<Void> gathered = new CompletableFuture<>();
+    long answeredRevision = -1;
+
+    Session() {
+      RTCConfiguration config = new RTCConfiguration();
+      for (IceServerConfig s : grant.iceServers()) {
+        RTCIceServer server = new RTCIceServer();
+        server.urls = new ArrayList<>(s.urls());
+        server.username = s.username();
+        server.password = s.password();
+        config.iceServers.add(server);
+      }
+      link = links.open(grant);
+      pc = engine.factory().createPeerConnection(config, new Observer(this));
+      if (grant.canSpeak()) {
+        if (input instanceof VoiceInput.Tone) {
+          customSource = new CustomAudioSource();
+          source = customSource;
+        } else {
+          AudioOptions options = new AudioOptions();
+          VoiceConfig c = engine.config();
+          options.echoCancellation = c.echoCancellation();
+          options.noiseSuppression = c.noiseSuppression();
+          options.autoGainControl = c.gainControl();
+          options.highpassFilter = c.highPassFilter();
+          source = engine.factory().createAudioSource(options);
+          customSource = null;
+        }
+        localTrack = engine.factory().createAudioTrack("voice-" + id, source);
+        localSink = (data, bits, rate, channels, frames) -> {
+          if (customSource == null) {
+            localLevel = effectiveMute() ? 0 : rms(data, bits, channels, frames);
+          }
+        };
+        localTrack.addSink(localSink);
+        localTrack.setEnabled(!effectiveMute());
+        // addTrack (not addTransceiver): the SFU's first offer pairs its section mid 0 only with it
+        pc.addTrack(localTrack, List.of("voice-" + id));
+      } else {
+        source = null;
+        customSource = null;
+        localTrack = null;
+        localSink = null;
+      }
+    }
+
+    String acceptOffer(String sdp) {
+      negotiating = true;
+      try {
+        await(setRemote(new RTCSessionDescription(RTCSdpType.OFFER, sdp)), "setRemoteDescription");
+        CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
+        pc.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
+          @Override
+          public void onSuccess(RTCSessionDescription d) {
+            answer.complete(d);
+          }
+
+          @Override
+          public void onFailure(String error) {
+            answer.completeExceptionally(new VoiceException(error));
+          }
+        });
+        RTCSessionDescription desc = await(answer, "createAnswer");
+        if (pc.getIceGatheringState() != RTCIceGatheringState.COMPLETE) {
+          gathered = new CompletableFuture<>();
+        }
+        await(setLocal(desc), "setLocalDescription");
+        if (pc.getIceGatheringState() != RTCIceGatheringState.COMPLETE) {
+          try {
+            gathered.get(engine.config().negotiationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+          } catch (TimeoutException e) {
+            log.warn("voice call {}: ICE gathering incomplete; answering with the candidates so far", id);
+          } catch (ExecutionException e) {
+            throw new VoiceException("gathering failed", e);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VoiceException("interrupted", e);
+          }
+        }
+        return pc.getLocalDescription().sdp;
+      } catch (Error e) {
+        if (e.getClass() != Error.class) {
+          throw e;
+        }
+        // webrtc-java reports an unparsable description as a plain java.lang.Error
+        throw new VoiceException("SFU offer refused: " + e.getMessage(), e);
+      } finally {
+        synchronized (pushLock) {
+          if (customSource != null && !closed) {
+            engine.audioDeviceModule().stopRecording();
+          }
+          negotiating = false;
+        }
+      }
+    }
+
+    private CompletableFuture<Void> setRemote(RTCSessionDescription d) {
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      pc.setRemoteDescription(d, new SetObserver(f));
+      return f;
+    }
+
+    private CompletableFuture<Void> setLocal(RTCSessionDescription d) {
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      pc.setLocalDescription(d, new SetObserver(f));
+      return f;
+    }
+
+    private <T> T await(CompletableFuture<T> f, String what) {
+      try {
+        return f.get(engine.config().negotiationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        throw new VoiceException(what + " timed out", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new VoiceException("interrupted in " + what, e);
+      } catch (ExecutionException e) {
+        throw new VoiceException(what + " failed: " + e.getCause().getMessage(), e.getCause());
+      }
+    }
+
+    void sendQuietly(ClientToSfu frame) {
+      try {
+        link.send(frame);
+      } catch (RuntimeException e) {
+        log.debug("voice call {}: cannot send {}: {}", id, frame.getClass().getSimpleName(), e.getMessage());
+      }
+    }
+
+    void trackAdded(RTCRtpTransceiver transceiver) {
+      MediaStreamTrack t = transceiver.getReceiver().getTrack();
+      if (!(t instanceof AudioTrack) || closed) {
+        return;
+      }
+      AudioTrack audio = (AudioTrack) t;
+      String mid = transceiver.getMid();
+      RemoteVoice old = remotes.get(mid);
+      if (old != null && old.track.getId().equals(audio.getId())) {
+        return;
+      }
+      if (old != null) {
+        VoiceEngine.step("removeSink", () -> old.track.removeSink(old.sink));
+      }
+      String streamId = streamIdOf(mid);
+      AudioTrackSink sink = (data, bits, rate, channels, frames) -> {
+        RemoteAudioTap tp = tap;
+        if (tp != null && !deafened) {
+          String user = userForStreamUnsafe(streamId);
+          try {
+            tp.onAudio(user == null ? streamId : user, data, bits, rate, channels, frames);
+          } catch (RuntimeException e) {
+            log.debug("remote audio tap failed", e);
+          }
+        }
+      };
+      audio.addSink(sink);
+      remotes.put(mid, new RemoteVoice(mid, streamId, audio, sink));
+      exec.execute(() -> {
+        applyRemoteEnabled();
+        fireMembers();
+      });
+    }
+
+    void trackRemoved(RTCRtpReceiver receiver) {
+      MediaStreamTrack t = receiver.getTrack();
+      if (t == null) {
+        return;
+      }
+      String trackId = t.getId();
+      remotes.values().removeIf(rv -> {
+        if (rv.track.getId().equals(trackId)) {
+          VoiceEngine.step("removeSink", () -> rv.track.removeSink(rv.sink));
+          return true;
+        }
+        return false;
+      });
+      exec.execute(VoiceCall.this::fireMembers);
+    }
+
+    /** The msid stream id of {@code mid} in the remote description. */
+    private String streamIdOf(String mid) {
+      RTCSessionDescription remote = pc.getRemoteDescription();
+      if (remote == null || mid == null) {
+        return null;
+      }
+      String current = null;
+      String found = null;
+      for (String line : remote.sdp.split("\r?\n")) {
+        if (line.startsWith("m=")) {
+          current = null;
+        } else if (line.startsWith("a=mid:")) {
+          current = line.substring(6).trim();
+        } else if (line.startsWith("a=msid:") && mid.equals(current)) {
+          String stream = line.substring(7).trim().split(" ")[0];
+          if (!stream.isEmpty() && !"-".equals(stream)) {
+            found = stream;
+          }
+        }
+      }
+      return found;
+    }
+
+    void close() {
+      synchronized (pushLock) {
+        closed = true;
+      }
+      sendQuietly(new ClientToSfu.Leave());
+      VoiceEngine.step("link.close", link::close);
+      for (RemoteVoice rv : remotes.values()) {
+        VoiceEngine.step("removeSink", () -> rv.track.removeSink(rv.sink));
+      }
+      remotes.clear();
+      if (localTrack != null) {
+        VoiceEngine.step("local removeSink", () -> localTrack.removeSink(localSink));
+      }
+      VoiceEngine.step("pc.close", pc::close);
+      if (customSource != null) {
+        VoiceEngine.step("source.dispose", customSource::dispose);
+      }
+    }
+  }
+
+  /** Reads the member map from a libwebrtc audio thread (a stale answer only mislabels 10 ms). */
+  private String userForStreamUnsafe(String streamId) {
+    try {
+      return userForStream(streamId);
+    } catch (java.util.ConcurrentModificationException e) {
+      return null;
+    }
+  }
+
+  private static double rms(byte[] data, int bits, int channels, int frames) {
+    if (bits != 16 || frames <= 0 || channels <= 0 || data.length < frames * channels * 2) {
+      return 0;
+    }
+    double sum = 0;
+    int n = frames * channels;
+    for (int i = 0; i < n; i++) {
+      short v = (short) ((data[2 * i] & 0xff) | (data[2 * i + 1] << 8));
+      sum += (double) v * v;
+    }
+    return Math.sqrt(sum / n) / 32768.0;
+  }
+
+  /** libwebrtc callbacks: each guarded, since an exception escaping into native code aborts the JVM. */
+  private final class Observer implements PeerConnectionObserver {
+    private final Session owner;
+
+    Observer(Session owner) {
+      this.owner = owner;
+    }
+
+    @Override
+    public void onIceCandidate(RTCIceCandidate candidate) {
+      // candidates travel inside the answer (the SFU is ICE-lite and does not trickle)
+    }
+
+    @Override
+    public void onIceGatheringChange(RTCIceGatheringState st) {
+      if (st == RTCIceGatheringState.COMPLETE) {
+        owner.gathered.complete(null);
+      }
+    }
+
+    @Override
+    public void onConnectionChange(RTCPeerConnectionState st) {
+      try {
+        exec.execute(() -> onConnectionState(owner, st));
+      } catch (RuntimeException e) {
+        log.debug("voice call {}: state {} after shutdown", id, st);
+      }
+    }
+
+    @Override
+    public void onTrack(RTCRtpTransceiver transceiver) {
+      try {
+        owner.trackAdded(transceiver);
+      } catch (RuntimeException e) {
+        log.warn("voice call {}: onTrack failed", id, e);
+      }
+    }
+
+    @Override
+    public void onRemoveTrack(RTCRtpReceiver receiver) {
+      try {
+        owner.trackRemoved(receiver);
+      } catch (RuntimeException e) {
+        log.warn("voice call {}: onRemoveTrack failed", id, e);
+      }
+    }
+  }
+
+  private static final class SetObserver implements SetSessionDescriptionObserver {
+    private final CompletableFuture<Void> f;
+
+    SetObserver(CompletableFuture<Void> f) {
+      this.f = f;
+    }
+
+    @Override
+    public void onSuccess() {
+      f.complete(null);
+    }
+
+    @Override
+    public void onFailure(String error) {
+      f.completeExceptionally(new VoiceException(error));
+    }
+  }
+}

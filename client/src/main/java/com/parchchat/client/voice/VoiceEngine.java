@@ -1,0 +1,201 @@
+package com.parchchat.client.voice;
+
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.media.audio.AudioDevice;
+import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
+import dev.onvoid.webrtc.media.audio.AudioDeviceModuleBase;
+import dev.onvoid.webrtc.media.audio.AudioLayer;
+import dev.onvoid.webrtc.media.audio.AudioProcessing;
+import dev.onvoid.webrtc.media.audio.AudioProcessingConfig;
+import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's voice engine: one libwebrtc (webrtc-java 0.14) peer-connection factory with its audio
+ * device module and audio processing, shared by the calls it starts.
+ *
+ * <p>Native pitfalls guarded here: the default device module aborts the JVM when no PulseAudio server
+ * is reachable, so {@link AudioMode#DEVICE} first checks for one and otherwise falls back to the
+ * headless module; playout is started only after the factory exists; {@link #close()} closes every
+ * call before disposing factory, then module, then audio processing (the reverse order segfaults),
+ * and is idempotent. The factory's native threads are non-daemon: close the engine before exiting.
+ */
+public final class VoiceEngine implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(VoiceEngine.class);
+
+  private final VoiceConfig config;
+  private final AudioMode mode;
+  private final AudioDeviceModuleBase adm;
+  private final AudioProcessing apm;
+  private final PeerConnectionFactory factory;
+  private final Set<VoiceCall> calls = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  public VoiceEngine(VoiceConfig config) {
+    this.config = config;
+    AudioMode wanted = config.audioMode();
+    if (wanted == AudioMode.DEVICE && !pulseAudioReachable()) {
+      log.warn("no PulseAudio server reachable; voice runs without audio devices (headless)");
+      wanted = AudioMode.HEADLESS;
+    }
+    this.mode = wanted;
+    AudioProcessing processing = null;
+    AudioDeviceModuleBase module = null;
+    PeerConnectionFactory f = null;
+    try {
+      processing = new AudioProcessing();
+      processing.applyConfig(processingConfig(config));
+      module = mode == AudioMode.DEVICE ? new AudioDeviceModule(AudioLayer.kLinuxPulseAudio)
+          : new HeadlessAudioDeviceModule();
+      f = new PeerConnectionFactory(module, processing);
+      module.initPlayout();
+      module.startPlayout();
+    } catch (RuntimeException | Error e) {
+      if (f != null) {
+        f.dispose();
+      }
+      if (module != null) {
+        module.dispose();
+      }
+      if (processing != null) {
+        processing.dispose();
+      }
+      throw new VoiceException("cannot start the voice engine: " + e.getMessage(), e);
+    }
+    this.apm = processing;
+    this.adm = module;
+    this.factory = f;
+    log.info("voice engine started ({} audio)", mode);
+  }
+
+  private static AudioProcessingConfig processingConfig(VoiceConfig c) {
+    AudioProcessingConfig pc = new AudioProcessingConfig();
+    pc.echoCanceller.enabled = c.echoCancellation();
+    pc.noiseSuppression.enabled = c.noiseSuppression();
+    pc.gainControl.enabled = c.gainControl();
+    pc.highPassFilter.enabled = c.highPassFilter();
+    return pc;
+  }
+
+  /**
+   * Whether a PulseAudio server socket is there ({@code $PULSE_SERVER}, or {@code pulse/native} under
+   * {@code $XDG_RUNTIME_DIR} or {@code /run/user/<uid>}); without one the device module aborts.
+   */
+  static boolean pulseAudioReachable() {
+    String server = System.getenv("PULSE_SERVER");
+    if (server != null && !server.isBlank()) {
+      return true;
+    }
+    String runtime = System.getenv("XDG_RUNTIME_DIR");
+    if (runtime != null && Files.exists(Path.of(runtime, "pulse", "native"))) {
+      return true;
+    }
+    try {
+      Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+      return Files.exists(Path.of("/run/user/" + uid + "/pulse/native"));
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** The audio mode actually in use (DEVICE may have fallen back to HEADLESS). */
+  public AudioMode mode() {
+    return mode;
+  }
+
+  public VoiceConfig config() {
+    return config;
+  }
+
+  /** Capture devices (empty in headless mode). */
+  public List<AudioDevice> microphones() {
+    return mode == AudioMode.DEVICE ? adm.getRecordingDevices() : List.of();
+  }
+
+  /** Playout devices (empty in headless mode). */
+  public List<AudioDevice> speakers() {
+    return mode == AudioMode.DEVICE ? adm.getPlayoutDevices() : List.of();
+  }
+
+  /** Switches the capture device (takes effect for running calls). */
+  public void selectMicrophone(AudioDevice device) {
+    requireDeviceMode();
+    adm.stopRecording();
+    adm.setRecordingDevice(device);
+    adm.initRecording();
+    adm.startRecording();
+  }
+
+  /** Switches the playout device. */
+  public void selectSpeaker(AudioDevice device) {
+    requireDeviceMode();
+    adm.stopPlayout();
+    adm.setPlayoutDevice(device);
+    adm.initPlayout();
+    adm.startPlayout();
+  }
+
+  private void requireDeviceMode() {
+    if (mode != AudioMode.DEVICE) {
+      throw new VoiceException("no audio devices in headless mode");
+    }
+  }
+
+  /**
+   * Joins a room: opens a link from {@code links}, sends {@code join} and handles the SFU's offers. Returns at
+   * once; follow progress through {@code listener} or {@link VoiceCall#state()}.
+   */
+  public VoiceCall join(VoiceGrant grant, SfuLinkFactory links, VoiceInput input, VoiceListener listener) {
+    if (closed.get()) {
+      throw new VoiceException("voice engine is closed");
+    }
+    VoiceCall call = new VoiceCall(this, grant, links, input, listener);
+    calls.add(call);
+    call.start();
+    return call;
+  }
+
+  PeerConnectionFactory factory() {
+    return factory;
+  }
+
+  AudioDeviceModuleBase audioDeviceModule() {
+    return adm;
+  }
+
+  void forget(VoiceCall call) {
+    calls.remove(call);
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (VoiceCall c : List.copyOf(calls)) {
+      c.close();
+    }
+    step("stopPlayout", adm::stopPlayout);
+    step("stopRecording", adm::stopRecording);
+    step("factory.dispose", factory::dispose);
+    step("adm.dispose", adm::dispose);
+    step("apm.dispose", apm::dispose);
+    log.info("voice engine closed");
+  }
+
+  static void step(String what, Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      log.warn("voice: {} failed", what, e);
+    }
+  }
+}
