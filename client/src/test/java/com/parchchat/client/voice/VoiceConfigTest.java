@@ -31,6 +31,21 @@ class VoiceConfigTest {
   }
 
   @Test
+  void aRelayGrantBecomesAnEngineGrantWithTheSpeakClaim() {
+    String payload = java.util.Base64.getUrlEncoder().withoutPadding()
+        .encodeToString("{\"sub\":\"u1\",\"speak\":false}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    com.parchchat.protocol.api.HostReply.VoiceGrant reply = new com.parchchat.protocol.api.HostReply.VoiceGrant(
+        "ws://127.0.0.1:7880/sfu", "h." + payload + ".s", "host:chan",
+        new com.parchchat.protocol.api.TurnCredentials(List.of("turn:127.0.0.1:3478?transport=udp"), "1:u1", "pw", 600),
+        0);
+    VoiceGrant grant = VoiceGrant.fromHostReply(reply);
+    assertThat(grant.canSpeak()).isFalse();
+    assertThat(grant.iceServers()).singleElement().satisfies(s -> assertThat(s.username()).isEqualTo("1:u1"));
+    assertThat(grant.room()).isEqualTo("host:chan");
+    assertThatThrownBy(() -> VoiceGrant.speakClaim("not-a-jwt")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void configIsValidatedWithTheKeyNamed() {
     assertThatThrownBy(() -> VoiceConfig.headless().withVadThreshold(1.5))
         .hasMessageContaining("voice.vadThreshold");

@@ -1,0 +1,21 @@
+/**
+ * The client's voice engine: libwebrtc through webrtc-java 0.14 (Opus, jitter buffer, echo
+ * cancellation, noise suppression, gain control, device selection) talking to the Parch SFU.
+ *
+ * <p>Flow: the host authorizes, the relay answers {@code voice.join} with a {@code voice.grant}
+ * ({@link com.parchchat.client.voice.VoiceGrant#fromHostReply}); {@link com.parchchat.client.voice.VoiceEngine#join}
+ * opens the SFU WebSocket ({@link com.parchchat.client.voice.SfuLinkFactory#webSocket}) and a
+ * {@link com.parchchat.client.voice.VoiceCall} answers the SFU's offers. Mute, deafen, push-to-talk,
+ * per-member volume, speaking indicators, connection quality, automatic rejoin and kick handling are on
+ * {@code VoiceCall}; events arrive through {@link com.parchchat.client.voice.VoiceListener}.
+ *
+ * <p>webrtc-java pitfalls guarded in Java (each would otherwise kill the JVM): the PulseAudio device
+ * module is only created when a PulseAudio server is reachable (else headless); playout starts after the
+ * factory; malformed ICE URLs are rejected by {@link com.parchchat.client.voice.IceServerConfig}; with
+ * synthetic (tone) input the device module's capture thread is kept stopped (it races
+ * {@code CustomAudioSource}); callbacks never throw into native code; disposal runs in the safe order.
+ *
+ * <p>Known limit: webrtc-java 0.14 has no gain control on a remote track, so per-member volume is
+ * on/off (0 silences); the chosen value is kept for the UI.
+ */
+package com.parchchat.client.voice;
