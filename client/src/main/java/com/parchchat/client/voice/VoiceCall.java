@@ -82,8 +82,9 @@ public final class VoiceCall implements AutoCloseable {
   private final ScheduledExecutorService pusher;
   private final int id = IDS.incrementAndGet();
 
-  // call-thread state
-  private Session session;
+  // call-thread state (session is read by the tone pusher too)
+  private volatile Session session;
+  private volatile Thread callThread;
   private State state = State.CONNECTING;
   private String stateDetail = "";
   private int rejoinAttempts;
@@ -112,7 +113,11 @@ public final class VoiceCall implements AutoCloseable {
     this.links = links;
     this.input = input;
     this.listener = listener == null ? new VoiceListener() { } : listener;
-    this.exec = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "voice-call-" + id));
+    this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = daemon(r, "voice-call-" + id);
+      callThread = t;
+      return t;
+    });
     this.pusher = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "voice-push-" + id));
   }
 
@@ -240,6 +245,12 @@ public final class VoiceCall implements AutoCloseable {
   @Override
   public void close() {
     if (exec.isShutdown()) {
+      return;
+    }
+    if (Thread.currentThread() == callThread) {
+      // called from a listener: finish here, the executor winds itself down
+      finish(state == State.LEFT || state == State.FAILED ? state : State.LEFT, "closed");
+      pusher.shutdownNow();
       return;
     }
     try {
@@ -559,7 +570,7 @@ public final class VoiceCall implements AutoCloseable {
   }
 
   private <T> T callOnThread(java.util.concurrent.Callable<T> c) {
-    if (exec.isShutdown()) {
+    if (exec.isShutdown() || Thread.currentThread() == callThread) {
       try {
         return c.call();
       } catch (Exception e) {

@@ -111,9 +111,16 @@ class VoiceCallTest {
       speaking = userIds;
     }
 
+    volatile VoiceCall call;
+    volatile List<VoiceMember> queriedInCallback = List.of();
+
     @Override
     public void onMembersChanged(List<VoiceMember> m) {
       members = m;
+      VoiceCall c = call;
+      if (c != null) {
+        queriedInCallback = c.members();
+      }
     }
 
     @Override
@@ -132,6 +139,7 @@ class VoiceCallTest {
     VoiceGrant grant = new VoiceGrant(URI.create("ws://127.0.0.1:1/sfu"), "tok", "host1:voice1", List.of(), true);
 
     VoiceCall call = engine.join(grant, sfu, VoiceInput.tone(ALICE_HZ), events);
+    events.call = call;
     call.setRemoteAudioTap((user, pcm, bits, rate, ch, frames) ->
         heard.computeIfAbsent(user, u -> new PcmRecorder()).accept(pcm, bits, rate, ch, frames));
 
@@ -190,6 +198,12 @@ class VoiceCallTest {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(heard.get("bob").analyze(new FrequencyDetector(), ALICE_HZ, BOB_HZ).present())
             .containsExactly(BOB_HZ));
+
+    // listeners may query the call from its own thread without deadlocking
+    assertThat(call.members()).extracting(VoiceMember::userId).containsExactly("bob");
+    call.setUserVolume("bob", 0.5);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events.queriedInCallback)
+        .singleElement().satisfies(m -> assertThat(m.volume()).isEqualTo(0.5)));
 
     // kicked: the call ends for good, no rejoin
     sfu.deliver(new SfuToClient.Left("kicked"));
