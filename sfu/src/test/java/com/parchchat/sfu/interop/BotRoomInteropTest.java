@@ -58,10 +58,14 @@ class BotRoomInteropTest {
       SfuToClient.Joined joined = m.signal().await(SfuToClient.Joined.class, Duration.ofSeconds(1));
       assertThat(joined.room()).isEqualTo(ROOM);
     }
-    RtcStatsSummary stats = members.get(0).bot().stats();
-    assertThat(stats.inbound()).allSatisfy(in -> {
-      assertThat(in.packetsReceived()).isGreaterThan(20);
-      assertThat(in.totalAudioEnergy()).isGreaterThan(0);
+    // libwebrtc's receive stats stay sane: packets and energy on every track, no loss on loopback
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      RtcStatsSummary stats = members.get(0).bot().stats();
+      assertThat(stats.inbound()).hasSize(n - 1).allSatisfy(in -> {
+        assertThat(in.packetsReceived()).isGreaterThan(20);
+        assertThat(in.totalAudioEnergy()).isGreaterThan(0);
+        assertThat(in.packetsLost()).isLessThan(5);
+      });
     });
 
     // one leaves: the others are told, renegotiate, and keep hearing the rest
