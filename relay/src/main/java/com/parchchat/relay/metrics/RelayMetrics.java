@@ -2,13 +2,15 @@ package com.parchchat.relay.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The relay's Prometheus metrics (Micrometer), scraped at {@code GET /metrics}. Counters are
- * lock-free and safe to bump from event loops.
+ * The relay's Prometheus metrics (Micrometer), scraped at {@code GET /metrics}, plus JVM heap and
+ * thread metrics. Counters are lock-free and safe to bump from event loops.
  */
 public final class RelayMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -24,6 +26,8 @@ public final class RelayMetrics {
   private final Counter rejectedFrames;
 
   public RelayMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
     Gauge.builder("parch_relay_client_connections", clientConnections, AtomicInteger::get)
         .description("authenticated client WebSocket connections")
         .register(registry);

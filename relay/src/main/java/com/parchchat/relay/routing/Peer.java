@@ -31,6 +31,7 @@ public abstract class Peer {
   private final int graceMillis;
   private volatile boolean closing;
   private final AtomicBoolean graceTimer = new AtomicBoolean();
+  private final AtomicBoolean flushScheduled = new AtomicBoolean();
 
   protected Peer(Channel channel, RelayMetrics metrics, LimitsConfig limits) {
     this.channel = channel;
@@ -50,8 +51,43 @@ public abstract class Peer {
   /** A short name for logs (no secrets). */
   public abstract String describe();
 
-  /** Writes one JSON text frame; takes ownership of {@code utf8}. False if dropped. */
+  /** Writes and flushes one JSON text frame; takes ownership of {@code utf8}. False if dropped. */
   public boolean sendRaw(ByteBuf utf8) {
+    if (!admit(utf8)) {
+      return false;
+    }
+    channel.writeAndFlush(new TextWebSocketFrame(utf8), channel.voidPromise());
+    metrics.frameOut();
+    return true;
+  }
+
+  /**
+   * Writes one frame without flushing, for fan-out; call on this channel's event loop and then
+   * {@link #scheduleFlush()}. Takes ownership of {@code utf8}. False if dropped.
+   */
+  boolean writeQueued(ByteBuf utf8) {
+    if (!admit(utf8)) {
+      return false;
+    }
+    channel.write(new TextWebSocketFrame(utf8), channel.voidPromise());
+    return true;
+  }
+
+  /**
+   * Flushes once after the tasks already queued on the event loop: fan-out of several events in
+   * a row ends in one write syscall per connection instead of one per event.
+   */
+  void scheduleFlush() {
+    if (flushScheduled.compareAndSet(false, true)) {
+      channel.eventLoop().execute(() -> {
+        flushScheduled.set(false);
+        channel.flush();
+      });
+    }
+  }
+
+  /** The slow-consumer policy; releases {@code utf8} and returns false when the frame must be dropped. */
+  private boolean admit(ByteBuf utf8) {
     if (closing || !channel.isActive()) {
       utf8.release();
       return false;
@@ -65,8 +101,6 @@ public abstract class Peer {
       }
       unwritable();
     }
-    channel.writeAndFlush(new TextWebSocketFrame(utf8), channel.voidPromise());
-    metrics.frameOut();
     return true;
   }
 

@@ -12,6 +12,7 @@ import com.parchchat.relay.config.LimitsConfig;
 import com.parchchat.relay.metrics.RelayMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -271,24 +272,50 @@ public final class Router {
     }
   }
 
+  /**
+   * Fan-out: the event is encoded once; subscribers are grouped by event loop and each loop gets
+   * one task that writes the shared bytes to all its sessions and schedules one coalesced flush
+   * per session, so cost per delivery is a buffer duplicate and a frame header.
+   */
   private void publish(HostLink link, HostToRelay.Publish p) {
     HostEntry e = hosts.get(link.hostId());
     Set<ClientSession> subs = e == null ? null : e.topics.get(p.topic());
     if (subs == null || subs.isEmpty()) {
       return;
     }
+    Map<EventLoop, List<ClientSession>> byLoop = new HashMap<>();
+    for (ClientSession s : subs) {
+      byLoop.computeIfAbsent(s.channel().eventLoop(), k -> new ArrayList<>()).add(s);
+    }
     ByteBuf encoded = Unpooled.wrappedBuffer(codec.encodeUtf8(new RelayToClient.Event(link.hostId(), p.topic(), p.body())));
-    int delivered = 0;
     try {
-      for (ClientSession s : subs) {
-        if (s.sendRaw(encoded.retainedDuplicate())) {
-          delivered++;
+      for (Map.Entry<EventLoop, List<ClientSession>> group : byLoop.entrySet()) {
+        ByteBuf shared = encoded.retain();
+        List<ClientSession> sessions = group.getValue();
+        Runnable deliver = () -> {
+          int delivered = 0;
+          try {
+            for (ClientSession s : sessions) {
+              if (s.writeQueued(shared.retainedDuplicate())) {
+                delivered++;
+                s.scheduleFlush();
+              }
+            }
+          } finally {
+            shared.release();
+          }
+          metrics.deliveries(delivered);
+          metrics.framesOut(delivered);
+        };
+        if (group.getKey().inEventLoop()) {
+          deliver.run();
+        } else {
+          group.getKey().execute(deliver);
         }
       }
     } finally {
       encoded.release();
     }
-    metrics.deliveries(delivered);
   }
 
   private void reply(HostLink link, HostToRelay.Reply r) {

@@ -1,0 +1,349 @@
+package com.parchchat.bench.relay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.parchchat.protocol.signal.HostToRelay;
+import io.netty.channel.Channel;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Relay fan-out benchmark (issue 3, point 9): the real {@code parch-relay.jar} as a process, one
+ * host publishing to a topic with N subscribed client sessions over loopback. Reports deliveries
+ * per second, publish-to-receive latency (p50/p99, under full load and paced one event at a
+ * time) and heap per idle session (heap after full GC with N sessions minus before, over N).
+ *
+ * <p>Run: {@code java -cp bench/target/parch-bench.jar com.parchchat.bench.relay.RelayFanoutBench
+ * --relay-jar relay/target/parch-relay.jar --sessions 100,1000,10000}.
+ */
+@Command(name = "relay-fanout", mixinStandardHelpOptions = true, description = "Relay fan-out benchmark.")
+public final class RelayFanoutBench implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern HEAP = Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\",[^}]*\\} ([0-9.eE+]+)");
+
+  @Option(names = "--relay-jar", required = true, description = "path to parch-relay.jar")
+  Path relayJar;
+
+  @Option(names = "--sessions", split = ",", description = "subscriber counts (default 100,1000,10000)")
+  List<Integer> sessions = List.of(100, 1000, 10000);
+
+  @Option(names = "--deliveries", description = "deliveries per throughput run (default 2,000,000)")
+  long deliveries = 2_000_000;
+
+  @Option(names = "--window", description = "events in flight during the throughput run (default 64)")
+  int window = 64;
+
+  @Option(names = "--paced-events", description = "events published one at a time for unloaded latency (default 50)")
+  int pacedEvents = 50;
+
+  @Option(names = "--sources", description = "local source addresses 127.0.0.1..N to spread client ports (default 2)")
+  int sources = 2;
+
+  @Option(names = "--client-threads", description = "event-loop threads of the load generator (default 2)")
+  int clientThreads = 2;
+
+  @Option(names = "--relay-heap", description = "-Xmx of the relay process (default 2g)")
+  String relayHeap = "2g";
+
+  /** One row of results. */
+  record Result(int sessions, long deliveries, double deliveriesPerSecond, Histogram loaded, Histogram paced,
+                double heapPerSessionBytes, long relayRssKib) {}
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new RelayFanoutBench()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    List<Result> results = new ArrayList<>();
+    for (int n : sessions) {
+      results.add(run(n));
+    }
+    PrintTable.print(results);
+    return 0;
+  }
+
+  private Result run(int n) throws Exception {
+    Path dir = Files.createTempDirectory("relay-bench");
+    int port = freePort();
+    Path config = dir.resolve("relay.yaml");
+    Files.writeString(config, String.join("\n",
+        "bind: 127.0.0.1",
+        "port: " + port,
+        "dataDir: " + dir.resolve("data"),
+        "limits:",
+        "  registerPerIpPerHour: 1000",
+        "  loginPerIpPerMinute: 1000",
+        "  idleTimeoutSeconds: 600",
+        "  pingIntervalSeconds: 300",
+        "accounts:",
+        "  argon2MemoryKib: 4096",
+        ""));
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process relay = new ProcessBuilder(javaBin, "-Xmx" + relayHeap, "-Xms" + relayHeap, "-jar", relayJar.toString(),
+        "--config", config.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("relay.log").toFile()).start();
+    String base = "http://127.0.0.1:" + port;
+    HttpClient http = HttpClient.newHttpClient();
+    try (BenchSockets sockets = new BenchSockets(clientThreads)) {
+      waitHealthy(http, base);
+      post(http, base + "/api/v1/accounts",
+          "{\"username\":\"bench\",\"email\":\"bench@example.test\",\"password\":\"bench password\"}");
+      String token = post(http, base + "/api/v1/sessions", "{\"username\":\"bench\",\"password\":\"bench password\"}")
+          .get("token").asText();
+      KeyPair keys = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+      String hostId = post(http, base + "/api/v1/hosts", "{\"name\":\"bench\",\"publicKey\":\""
+          + Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()) + "\"}").get("hostId").asText();
+
+      CountDownLatch hostReady = new CountDownLatch(1);
+      AtomicInteger subscribed = new AtomicInteger();
+      Channel host = sockets.connect(URI.create("ws://127.0.0.1:" + port + "/ws/host"), null, new BenchSockets.Listener() {
+        @Override
+        public void onOpen(Channel ch) {}
+
+        @Override
+        public void onText(Channel ch, String text) {
+          try {
+            JsonNode f = JSON.readTree(text);
+            String type = f.path("type").asText();
+            if (type.equals("host.challenge")) {
+              Signature s = Signature.getInstance("Ed25519");
+              s.initSign(keys.getPrivate());
+              s.update(HostToRelay.HostAuth.signedPayloadBytes(hostId, f.get("nonce").asText()));
+              BenchSockets.send(ch, "{\"type\":\"host.auth\",\"hostId\":\"" + hostId + "\",\"signature\":\""
+                  + Base64.getEncoder().encodeToString(s.sign()) + "\"}");
+            } else if (type.equals("host.ready")) {
+              hostReady.countDown();
+            } else if (type.equals("session.open")) {
+              BenchSockets.send(ch, "{\"type\":\"subscribe\",\"session\":\"" + f.get("session").asText()
+                  + "\",\"topics\":[\"bench\"]}");
+              subscribed.incrementAndGet();
+            } else if (type.equals("error")) {
+              System.err.println("host got error: " + text);
+            }
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      });
+      if (!hostReady.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("host did not authenticate");
+      }
+      long heapBefore = heapAfterGc(http, base, relay.pid());
+
+      AtomicLong delivered = new AtomicLong();
+      Recorder latency = new Recorder(3);
+      CountDownLatch attached = new CountDownLatch(n);
+      String hello = "{\"type\":\"hello\",\"token\":\"" + token + "\"}";
+      String attach = "{\"type\":\"attach\",\"host\":\"" + hostId + "\"}";
+      BenchSockets.Listener client = new BenchSockets.Listener() {
+        @Override
+        public void onOpen(Channel ch) {
+          BenchSockets.send(ch, hello);
+        }
+
+        @Override
+        public void onText(Channel ch, String text) {
+          if (text.startsWith("{\"type\":\"event\"")) {
+            long now = System.nanoTime();
+            int i = text.lastIndexOf("\"t\":") + 4;
+            long t = 0;
+            while (i < text.length() && Character.isDigit(text.charAt(i))) {
+              t = t * 10 + (text.charAt(i++) - '0');
+            }
+            latency.recordValue(Math.max(0, (now - t) / 1000));
+            delivered.incrementAndGet();
+          } else if (text.startsWith("{\"type\":\"welcome\"")) {
+            BenchSockets.send(ch, attach);
+          } else if (text.startsWith("{\"type\":\"host.status\"")) {
+            attached.countDown();
+          } else if (text.startsWith("{\"type\":\"error\"")) {
+            System.err.println("client got error: " + text);
+          }
+        }
+      };
+      URI clientUri = URI.create("ws://127.0.0.1:" + port + "/ws/client");
+      for (int i = 0; i < n; i++) {
+        sockets.connect(clientUri, "127.0.0." + (1 + i % sources), client);
+      }
+      if (!attached.await(300, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("only " + (n - attached.getCount()) + " of " + n + " sessions attached");
+      }
+      waitFor(() -> subscribed.get() >= n, 60, "subscriptions");
+      // a probe event proves every subscription is in place (subscribes precede it on the host link)
+      publish(host, 0);
+      waitFor(() -> delivered.get() >= n, 60, "probe delivery");
+
+      long heapIdle = heapAfterGc(http, base, relay.pid());
+      double heapPerSession = (heapIdle - heapBefore) / (double) n;
+      long rss = rssKib(relay.pid());
+
+      // throughput: M events with a bounded number in flight
+      long events = Math.max(1, deliveries / n);
+      delivered.set(0);
+      latency.reset();
+      long start = System.nanoTime();
+      for (long e = 0; e < events; e++) {
+        while (e - delivered.get() / n >= window) {
+          LockSupport.parkNanos(20_000);
+        }
+        publish(host, System.nanoTime());
+      }
+      long total = events * n;
+      waitFor(() -> delivered.get() >= total, 300, "throughput deliveries");
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Histogram loaded = latency.getIntervalHistogram();
+
+      // paced: one event at a time, each delivered everywhere before the next
+      delivered.set(0);
+      latency.reset();
+      for (int e = 1; e <= pacedEvents; e++) {
+        publish(host, System.nanoTime());
+        long want = (long) e * n;
+        waitFor(() -> delivered.get() >= want, 60, "paced delivery");
+      }
+      Histogram paced = latency.getIntervalHistogram();
+      Result r = new Result(n, total, total / seconds, loaded, paced, heapPerSession, rss);
+      System.out.printf(Locale.ROOT, "N=%d: %.0f deliveries/s, loaded p50=%d us p99=%d us, paced p50=%d us p99=%d us,"
+              + " heap/session=%.0f B, relay RSS=%d MiB%n", n, r.deliveriesPerSecond(),
+          loaded.getValueAtPercentile(50), loaded.getValueAtPercentile(99),
+          paced.getValueAtPercentile(50), paced.getValueAtPercentile(99), heapPerSession, rss / 1024);
+      return r;
+    } finally {
+      relay.destroy();
+      if (!relay.waitFor(20, TimeUnit.SECONDS)) {
+        relay.destroyForcibly();
+      }
+      deleteTree(dir);
+    }
+  }
+
+  private static void publish(Channel host, long t) {
+    BenchSockets.send(host, "{\"type\":\"publish\",\"topic\":\"bench\",\"body\":{\"type\":\"bench.tick\",\"t\":" + t + "}}");
+  }
+
+  private static long heapAfterGc(HttpClient http, String base, long pid) throws Exception {
+    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    for (int i = 0; i < 2; i++) {
+      Process p = new ProcessBuilder(jcmd, String.valueOf(pid), "GC.run").redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      p.waitFor(60, TimeUnit.SECONDS);
+    }
+    String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    Matcher m = HEAP.matcher(metrics);
+    double sum = 0;
+    while (m.find()) {
+      sum += Double.parseDouble(m.group(1));
+    }
+    return (long) sum;
+  }
+
+  private static long rssKib(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+
+  private static JsonNode post(HttpClient http, String url, String json) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() / 100 != 2) {
+      throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  private static void waitHealthy(HttpClient http, String base) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      try {
+        if (http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
+            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // the relay is still starting
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("relay did not become healthy");
+  }
+
+  private static void waitFor(BooleanSupplier condition, int seconds, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("timed out waiting for " + what);
+      }
+      Thread.sleep(1);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** Prints the results as a Markdown table (for docs/performance.md). */
+  static final class PrintTable {
+    private PrintTable() {}
+
+    static void print(List<Result> results) {
+      System.out.println();
+      System.out.println("| sessions | deliveries | deliveries/s | p50 loaded | p99 loaded | p50 paced | p99 paced"
+          + " | heap/idle session | relay RSS |");
+      System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+      for (Result r : results) {
+        System.out.printf(Locale.ROOT, "| %,d | %,d | %,.0f | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.1f KiB | %d MiB |%n",
+            r.sessions(), r.deliveries(), r.deliveriesPerSecond(),
+            r.loaded().getValueAtPercentile(50) / 1000.0, r.loaded().getValueAtPercentile(99) / 1000.0,
+            r.paced().getValueAtPercentile(50) / 1000.0, r.paced().getValueAtPercentile(99) / 1000.0,
+            r.heapPerSessionBytes() / 1024, r.relayRssKib() / 1024);
+      }
+    }
+  }
+}
