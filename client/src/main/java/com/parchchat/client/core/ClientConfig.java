@@ -16,6 +16,11 @@ import java.util.Objects;
  * @param reconnectMax    cap of the reconnect delay
  * @param historyPage     messages per history page (the host caps it at 100)
  * @param resendInterval  how often unacknowledged outbox messages are re-sent while online
+ * @param maxFramesPerSecond frames per second sent to the relay at most (bursts of as many); the
+ *                        relay rate-limits each connection (50/s by default) and drops the excess
+ * @param maxInFlightSends unacknowledged sends per host at once; 1 keeps every channel in the
+ *                        order the user typed even across retries (the host commits concurrent
+ *                        requests in any order); tools that do not care raise it for throughput
  */
 public record ClientConfig(
     Path configDir,
@@ -25,7 +30,9 @@ public record ClientConfig(
     Duration reconnectBase,
     Duration reconnectMax,
     int historyPage,
-    Duration resendInterval) {
+    Duration resendInterval,
+    int maxFramesPerSecond,
+    int maxInFlightSends) {
 
   public static final URI DEFAULT_RELAY = URI.create("http://127.0.0.1:7800");
 
@@ -40,25 +47,48 @@ public record ClientConfig(
     if (reconnectMax.compareTo(reconnectBase) < 0) {
       throw new IllegalArgumentException("reconnectMax must be >= reconnectBase");
     }
+    if (maxInFlightSends < 1) {
+      throw new IllegalArgumentException("maxInFlightSends must be positive, was " + maxInFlightSends);
+    }
+    if (maxFramesPerSecond < 1) {
+      throw new IllegalArgumentException("maxFramesPerSecond must be positive, was " + maxFramesPerSecond);
+    }
     if (historyPage < 1 || historyPage > 100) {
       throw new IllegalArgumentException("historyPage must be within 1..100, was " + historyPage);
     }
   }
 
-  /** Defaults for a config dir: 10 s requests, 45 s idle, reconnect 0.5 s … 30 s, pages of 50. */
+  /** Defaults: 10 s requests, 45 s idle, reconnect 0.5 s … 30 s, pages of 50, 40 frames/s, 1 send in flight. */
   public static ClientConfig defaults(Path configDir) {
     return new ClientConfig(configDir, DEFAULT_RELAY, Duration.ofSeconds(10), Duration.ofSeconds(45),
-        Duration.ofMillis(500), Duration.ofSeconds(30), 50, Duration.ofSeconds(5));
+        Duration.ofMillis(500), Duration.ofSeconds(30), 50, Duration.ofSeconds(5), 40, 1);
   }
 
   public ClientConfig withDefaultRelay(URI relay) {
     return new ClientConfig(configDir, relay, requestTimeout, idleTimeout, reconnectBase,
-        reconnectMax, historyPage, resendInterval);
+        reconnectMax, historyPage, resendInterval, maxFramesPerSecond, maxInFlightSends);
   }
 
   public ClientConfig withReconnect(Duration base, Duration max) {
     return new ClientConfig(configDir, defaultRelay, requestTimeout, idleTimeout, base, max,
-        historyPage, resendInterval);
+        historyPage, resendInterval, maxFramesPerSecond, maxInFlightSends);
+  }
+
+  /** For tools that talk to a relay configured with a higher per-connection rate (benchmarks). */
+  public ClientConfig withMaxFramesPerSecond(int rate) {
+    return new ClientConfig(configDir, defaultRelay, requestTimeout, idleTimeout, reconnectBase,
+        reconnectMax, historyPage, resendInterval, rate, maxInFlightSends);
+  }
+
+  /** For tools that send in bulk and do not need the typed order (benchmarks). */
+  public ClientConfig withMaxInFlightSends(int n) {
+    return new ClientConfig(configDir, defaultRelay, requestTimeout, idleTimeout, reconnectBase,
+        reconnectMax, historyPage, resendInterval, maxFramesPerSecond, n);
+  }
+
+  public ClientConfig withHistoryPage(int page) {
+    return new ClientConfig(configDir, defaultRelay, requestTimeout, idleTimeout, reconnectBase,
+        reconnectMax, page, resendInterval, maxFramesPerSecond, maxInFlightSends);
   }
 
   private static void positive(Duration d, String key) {

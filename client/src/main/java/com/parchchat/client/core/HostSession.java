@@ -51,8 +51,6 @@ public final class HostSession implements AutoCloseable {
   static final long TYPING_SEND_EVERY_MS = 3000;
   /** Resync gives up paging after this many pages and reloads the newest page instead. */
   static final int MAX_RESYNC_PAGES = 20;
-  /** Sends in flight at once; the rest wait in the outbox (keeps a burst under the host's rate limit). */
-  static final int MAX_IN_FLIGHT = 8;
   /** Pause of the outbox after the host said rate_limited. */
   static final long RATE_LIMIT_PAUSE_MS = 1000;
 
@@ -491,7 +489,7 @@ public final class HostSession implements AutoCloseable {
     log(channelId).removePending(nonce);
   }
 
-  /** Sends waiting outbox items, oldest first, up to {@link #MAX_IN_FLIGHT} at once. */
+  /** Sends waiting outbox items, oldest first, up to {@code maxInFlightSends} at once. */
   private void flushOutbox() {
     List<OutboxItem> next = new ArrayList<>();
     synchronized (this) {
@@ -499,7 +497,7 @@ public final class HostSession implements AutoCloseable {
         return;
       }
       for (OutboxItem i : outbox.values()) {
-        if (inFlight >= MAX_IN_FLIGHT) {
+        if (inFlight >= client.config().maxInFlightSends()) {
           break;
         }
         if (!i.inFlight) {

@@ -165,7 +165,7 @@ public final class ParchClient implements AutoCloseable {
     account.set(new Account(relayUrl, user, token));
     relay = new RelayConnection(relayUrl, token, http, timer,
         new Backoff(config.reconnectBase(), config.reconnectMax()),
-        config.requestTimeout(), config.idleTimeout(), codec);
+        config.requestTimeout(), config.idleTimeout(), codec, config.maxFramesPerSecond());
     relaySubs.add(relay.status().listen(st -> {
       connection.set(st);
       if (st.state() == RelayConnection.State.UNAUTHORIZED) {

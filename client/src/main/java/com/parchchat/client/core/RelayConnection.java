@@ -41,12 +41,6 @@ public final class RelayConnection implements AutoCloseable {
   /** Correlation id prefix of attach frames, so an error about an attach names its host. */
   public static final String ATTACH_ID = "attach:";
 
-  /**
-   * Frames per second this client sends at most, in bursts of as many. The relay drops frames
-   * beyond its per-session rate (50/s by default), so a burst (an outbox flush after a
-   * reconnect) is paced here rather than lost there.
-   */
-  public static final int MAX_FRAMES_PER_SECOND = 40;
 
   public enum State { CONNECTING, ONLINE, RECONNECTING, UNAUTHORIZED, CLOSED }
 
@@ -66,7 +60,11 @@ public final class RelayConnection implements AutoCloseable {
   private final Duration idleTimeout;
   private final SignalCodec codec;
 
-  private final Pacer pacer = new Pacer(MAX_FRAMES_PER_SECOND, MAX_FRAMES_PER_SECOND);
+  /**
+   * The relay drops frames beyond its per-connection rate, so a burst (an outbox flush after a
+   * reconnect, a quick typist) is paced here rather than lost there.
+   */
+  private final Pacer pacer;
   private final Value<Status> status = new Value<>(Status.of(State.CONNECTING, "Connecting…"));
   private final Value<RelayToClient.Welcome> welcome = new Value<>(null);
   private final Set<String> attached = new LinkedHashSet<>();
@@ -84,7 +82,8 @@ public final class RelayConnection implements AutoCloseable {
   private boolean closed;
 
   public RelayConnection(URI relay, String token, HttpClient http, ScheduledExecutorService timer,
-      Backoff backoff, Duration requestTimeout, Duration idleTimeout, SignalCodec codec) {
+      Backoff backoff, Duration requestTimeout, Duration idleTimeout, SignalCodec codec, int maxFramesPerSecond) {
+    this.pacer = new Pacer(maxFramesPerSecond, maxFramesPerSecond);
     this.socketUrl = RelayUrls.clientSocket(relay);
     this.token = token;
     this.http = http;

@@ -61,7 +61,7 @@ final class ChatView extends VBox {
     getStyleClass().add("chat");
     setId("chat");
     channelName.getStyleClass().add("channel-name");
-    channelName.setId("channel-name");
+    channelName.setId("chat-channel-name");
     HBox header = new HBox(8, Icons.hash(), channelName);
     header.getStyleClass().add("chat-header");
     progress.setMaxWidth(Double.MAX_VALUE);

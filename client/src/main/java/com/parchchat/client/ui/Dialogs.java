@@ -315,9 +315,9 @@ final class Dialogs {
         Label what = Fx.label(inv.inviter().displayName() + " invited you to ", "muted");
         Label space = Fx.label(inv.spaceName(), "strong");
         Button accept = Fx.button("Accept", () -> { }, "primary");
-        accept.setId("accept-" + inv.spaceName());
+        accept.setId(Fx.cssId("accept-", inv.spaceName()));
         Button decline = Fx.button("Decline", () -> { }, "button");
-        decline.setId("decline-" + inv.spaceName());
+        decline.setId(Fx.cssId("decline-", inv.spaceName()));
         accept.setOnAction(e -> {
           accept.setDisable(true);
           Fx.then(h.acceptInvite(inv.id()), s -> {

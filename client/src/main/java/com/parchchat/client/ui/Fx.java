@@ -64,6 +64,11 @@ final class Fx {
     return r;
   }
 
+  /** A CSS-selectable id made from user text (spaces and symbols become '-'). */
+  static String cssId(String prefix, String text) {
+    return prefix + text.replaceAll("[^A-Za-z0-9_-]", "-");
+  }
+
   static <T extends Node> T id(T node, String id) {
     node.setId(id);
     return node;

@@ -99,7 +99,7 @@ final class MemberPane extends VBox {
       if (!m.online()) {
         row.getStyleClass().add("offline");
       }
-      row.setId("member-" + m.username());
+      row.setId(Fx.cssId("member-", m.username()));
       setGraphic(row);
       setContextMenu(menuFor(m));
     }

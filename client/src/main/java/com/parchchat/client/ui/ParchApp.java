@@ -9,6 +9,10 @@ import java.util.Map;
 import javafx.application.Application;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
+import java.lang.management.ManagementFactory;
+import javafx.application.Platform;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The JavaFX application. Started by {@code ClientLauncher} (which must not itself extend
@@ -16,6 +20,7 @@ import javafx.stage.Stage;
  * launcher's flags.
  */
 public final class ParchApp extends Application {
+  private static final Logger log = LoggerFactory.getLogger(ParchApp.class);
   private ParchClient client;
   private AppShell shell;
 
@@ -38,6 +43,8 @@ public final class ParchApp extends Application {
     stage.setScene(scene);
     stage.show();
     shell.startup();
+    Platform.runLater(() -> log.info("window shown {} ms after JVM start",
+        ManagementFactory.getRuntimeMXBean().getUptime()));
   }
 
   @Override

@@ -294,7 +294,7 @@ final class Sidebar extends VBox {
         box.getChildren().add(Fx.label(count > 99 ? "99+" : String.valueOf(count), "badge"));
       }
       box.getStyleClass().add("nav-item");
-      box.setId("space-" + name);
+      box.setId(Fx.cssId("space-", name));
       setGraphic(box);
     }
   }
@@ -324,13 +324,13 @@ final class Sidebar extends VBox {
       Label name = new Label(c.name());
       HBox row = new HBox(8, glyph, name, Fx.grow());
       row.getStyleClass().add("nav-item");
-      row.setId("channel-" + c.name());
+      row.setId(Fx.cssId("channel-", c.name()));
       UnreadCount u = unread.get(c.id());
       boolean active = main.channel.get() != null && main.channel.get().id().equals(c.id());
       if (u != null && u.count() > 0 && !active) {
         row.getStyleClass().add("unread");
         Label badge = Fx.label(u.mentions() > 0 ? "@" + u.mentions() : u.count() > 99 ? "99+" : String.valueOf(u.count()), "badge");
-        badge.setId("badge-" + c.name());
+        badge.setId(Fx.cssId("badge-", c.name()));
         row.getChildren().add(badge);
       }
       Node graphic = row;

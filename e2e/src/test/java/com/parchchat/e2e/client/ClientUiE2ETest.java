@@ -207,7 +207,7 @@ class ClientUiE2ETest {
     robot.clickOn("#channel-name").write("announcements");
     robot.clickOn("#dialog-ok");
     await().atMost(WAIT).until(() -> exists(robot, "#channel-announcements"));
-    await().atMost(WAIT).until(() -> text(robot, "#channel-name").equals("announcements"));
+    await().atMost(WAIT).until(() -> text(robot, "#chat-channel-name").equals("announcements"));
 
     // invite a second user (a core bot) by username through the UI
     ParchClient bob = bot("bob" + me);
@@ -316,9 +316,9 @@ class ClientUiE2ETest {
     await().atMost(WAIT).until(() -> robot.lookup("#invites-button").query().isVisible());
     await().atMost(WAIT).until(() -> text(robot, "#notice-banner").contains("invited you to Book Club"));
     robot.clickOn("#invites-button");
-    await().atMost(WAIT).until(() -> exists(robot, "#accept-Book Club"));
+    await().atMost(WAIT).until(() -> exists(robot, "#accept-Book-Club"));
     screenshot(robot, "invites");
-    robot.clickOn("#accept-Book Club");
+    robot.clickOn("#accept-Book-Club");
     await().atMost(WAIT).until(() -> text(robot, "#space-title").equals("Book Club"));
     await().atMost(WAIT).until(() -> space.members().get().size() == 2);
     assertThat(uiHost().invites().get()).isEmpty();
