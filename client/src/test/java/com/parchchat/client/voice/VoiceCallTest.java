@@ -213,6 +213,43 @@ class VoiceCallTest {
     call.close();
   }
 
+  private static List<Double> present(Map<String, PcmRecorder> heard, String user) {
+    PcmRecorder r = heard.get(user);
+    return r == null ? List.of() : r.analyze(new FrequencyDetector(), ALICE_HZ, BOB_HZ).present();
+  }
+
+  @Test
+  void aReceiveOnlyMemberHearsButSendsNothingAndDeafenSilencesOthers() {
+    engine = new VoiceEngine(VoiceConfig.headless());
+    bob = ToneBot.builder("bob").tone(BOB_HZ).build();
+    StandInSfu sfu = new StandInSfu();
+    Map<String, PcmRecorder> heard = new ConcurrentHashMap<>();
+    VoiceGrant listenOnly = new VoiceGrant(URI.create("ws://127.0.0.1:1/sfu"), "tok", null, List.of(), false);
+
+    VoiceCall call = engine.join(listenOnly, sfu, VoiceInput.tone(ALICE_HZ), new Recorder());
+    call.setRemoteAudioTap((user, pcm, bits, rate, ch, frames) ->
+        heard.computeIfAbsent(user, u -> new PcmRecorder()).accept(pcm, bits, rate, ch, frames));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(present(heard, "bob"))
+            .containsExactly(BOB_HZ));
+    assertThat(call.isTransmitting()).isFalse();
+    assertThat(bob.remoteTracks()).isEmpty();
+    assertThat(bob.stats().totalPacketsReceived()).isZero();
+
+    call.setDeafened(true);
+    await().atMost(Duration.ofSeconds(5)).until(call::isDeafened);
+    heard.get("bob").reset();
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+        .until(() -> heard.get("bob").snapshot().callbacks() == 0);
+    call.setDeafened(false);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(present(heard, "bob"))
+            .containsExactly(BOB_HZ));
+    call.leave();
+    await().atMost(Duration.ofSeconds(5)).until(() -> call.state() == VoiceCall.State.LEFT);
+    assertThat(sfu.received).anySatisfy(f -> assertThat(f).isInstanceOf(ClientToSfu.Leave.class));
+  }
+
   @Test
   void aLostSignallingLinkRejoinsAndARefusedJoinFails() {
     engine = new VoiceEngine(VoiceConfig.headless());
