@@ -60,6 +60,15 @@ final class WsClient implements AutoCloseable {
       }
 
       @Override
+      public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+        // the JDK answers the ping itself; a paused client stops reading, so it stops answering
+        if (!paused) {
+          webSocket.request(1);
+        }
+        return null;
+      }
+
+      @Override
       public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
         closed.complete(new Closed(statusCode, reason));
         return null;

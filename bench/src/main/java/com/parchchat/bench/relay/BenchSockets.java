@@ -1,6 +1,7 @@
 package com.parchchat.bench.relay;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -28,11 +29,11 @@ import java.util.concurrent.TimeUnit;
  * one ephemeral port range can be used (127.0.0.x).
  */
 final class BenchSockets implements AutoCloseable {
-  /** Receives each text frame and the handshake completion. */
+  /** Receives each text frame (as its UTF-8 bytes, valid during the call) and the handshake completion. */
   interface Listener {
     void onOpen(Channel ch);
 
-    void onText(Channel ch, String text);
+    void onText(Channel ch, ByteBuf utf8);
   }
 
   private final EventLoopGroup group;
@@ -71,7 +72,7 @@ final class BenchSockets implements AutoCloseable {
 
                               @Override
                               protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
-                                listener.onText(ctx.channel(), frame.text());
+                                listener.onText(ctx.channel(), frame.content());
                               }
                             });
                   }

@@ -3,6 +3,7 @@ package com.parchchat.bench.relay;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.parchchat.protocol.signal.HostToRelay;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -10,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -77,7 +79,7 @@ public final class RelayFanoutBench implements Callable<Integer> {
 
   /** One row of results. */
   record Result(int sessions, long deliveries, double deliveriesPerSecond, Histogram loaded, Histogram paced,
-                double heapPerSessionBytes, long relayRssKib) {}
+                double heapPerSessionBytes, long relayRssKib, double relayCpuMicrosPerDelivery) {}
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new RelayFanoutBench()).execute(args));
@@ -132,7 +134,8 @@ public final class RelayFanoutBench implements Callable<Integer> {
         public void onOpen(Channel ch) {}
 
         @Override
-        public void onText(Channel ch, String text) {
+        public void onText(Channel ch, ByteBuf utf8) {
+          String text = utf8.toString(StandardCharsets.UTF_8);
           try {
             JsonNode f = JSON.readTree(text);
             String type = f.path("type").asText();
@@ -173,17 +176,17 @@ public final class RelayFanoutBench implements Callable<Integer> {
         }
 
         @Override
-        public void onText(Channel ch, String text) {
-          if (text.startsWith("{\"type\":\"event\"")) {
+        public void onText(Channel ch, ByteBuf utf8) {
+          // events are recognised and timed from the bytes, without decoding a String
+          if (startsWith(utf8, EVENT_PREFIX)) {
             long now = System.nanoTime();
-            int i = text.lastIndexOf("\"t\":") + 4;
-            long t = 0;
-            while (i < text.length() && Character.isDigit(text.charAt(i))) {
-              t = t * 10 + (text.charAt(i++) - '0');
-            }
+            long t = trailingNumber(utf8);
             latency.recordValue(Math.max(0, (now - t) / 1000));
             delivered.incrementAndGet();
-          } else if (text.startsWith("{\"type\":\"welcome\"")) {
+            return;
+          }
+          String text = utf8.toString(StandardCharsets.UTF_8);
+          if (text.startsWith("{\"type\":\"welcome\"")) {
             BenchSockets.send(ch, attach);
           } else if (text.startsWith("{\"type\":\"host.status\"")) {
             attached.countDown();
@@ -212,6 +215,7 @@ public final class RelayFanoutBench implements Callable<Integer> {
       long events = Math.max(1, deliveries / n);
       delivered.set(0);
       latency.reset();
+      long cpuBefore = cpuTicks(relay.pid());
       long start = System.nanoTime();
       for (long e = 0; e < events; e++) {
         while (e - delivered.get() / n >= window) {
@@ -222,6 +226,7 @@ public final class RelayFanoutBench implements Callable<Integer> {
       long total = events * n;
       waitFor(() -> delivered.get() >= total, 300, "throughput deliveries");
       double seconds = (System.nanoTime() - start) / 1e9;
+      double relayCpuSeconds = (cpuTicks(relay.pid()) - cpuBefore) / 100.0;
       Histogram loaded = latency.getIntervalHistogram();
 
       // paced: one event at a time, each delivered everywhere before the next
@@ -233,11 +238,13 @@ public final class RelayFanoutBench implements Callable<Integer> {
         waitFor(() -> delivered.get() >= want, 60, "paced delivery");
       }
       Histogram paced = latency.getIntervalHistogram();
-      Result r = new Result(n, total, total / seconds, loaded, paced, heapPerSession, rss);
+      Result r = new Result(n, total, total / seconds, loaded, paced, heapPerSession, rss,
+          relayCpuSeconds * 1e6 / total);
       System.out.printf(Locale.ROOT, "N=%d: %.0f deliveries/s, loaded p50=%d us p99=%d us, paced p50=%d us p99=%d us,"
-              + " heap/session=%.0f B, relay RSS=%d MiB%n", n, r.deliveriesPerSecond(),
+              + " heap/session=%.0f B, relay RSS=%d MiB, relay CPU %.2f us/delivery%n", n, r.deliveriesPerSecond(),
           loaded.getValueAtPercentile(50), loaded.getValueAtPercentile(99),
-          paced.getValueAtPercentile(50), paced.getValueAtPercentile(99), heapPerSession, rss / 1024);
+          paced.getValueAtPercentile(50), paced.getValueAtPercentile(99), heapPerSession, rss / 1024,
+          r.relayCpuMicrosPerDelivery());
       return r;
     } finally {
       relay.destroy();
@@ -246,6 +253,38 @@ public final class RelayFanoutBench implements Callable<Integer> {
       }
       deleteTree(dir);
     }
+  }
+
+  private static final byte[] EVENT_PREFIX = "{\"type\":\"event\"".getBytes(StandardCharsets.US_ASCII);
+
+  private static boolean startsWith(ByteBuf b, byte[] prefix) {
+    if (b.readableBytes() < prefix.length) {
+      return false;
+    }
+    int r = b.readerIndex();
+    for (int i = 0; i < prefix.length; i++) {
+      if (b.getByte(r + i) != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The publish timestamp: the number just before the closing {@code }}} of the event. */
+  private static long trailingNumber(ByteBuf b) {
+    int end = b.writerIndex() - 1;
+    while (end >= b.readerIndex() && !Character.isDigit(b.getByte(end))) {
+      end--;
+    }
+    int start = end;
+    while (start > b.readerIndex() && Character.isDigit(b.getByte(start - 1))) {
+      start--;
+    }
+    long t = 0;
+    for (int i = start; i <= end; i++) {
+      t = t * 10 + (b.getByte(i) - '0');
+    }
+    return t;
   }
 
   private static void publish(Channel host, long t) {
@@ -267,6 +306,13 @@ public final class RelayFanoutBench implements Callable<Integer> {
       sum += Double.parseDouble(m.group(1));
     }
     return (long) sum;
+  }
+
+  /** utime + stime of a process in clock ticks (USER_HZ, 100 on Linux). */
+  private static long cpuTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
   private static long rssKib(long pid) throws IOException {
@@ -335,14 +381,15 @@ public final class RelayFanoutBench implements Callable<Integer> {
     static void print(List<Result> results) {
       System.out.println();
       System.out.println("| sessions | deliveries | deliveries/s | p50 loaded | p99 loaded | p50 paced | p99 paced"
-          + " | heap/idle session | relay RSS |");
-      System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+          + " | heap/idle session | relay RSS | relay CPU/delivery |");
+      System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
       for (Result r : results) {
-        System.out.printf(Locale.ROOT, "| %,d | %,d | %,.0f | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.1f KiB | %d MiB |%n",
+        System.out.printf(Locale.ROOT,
+            "| %,d | %,d | %,.0f | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.1f KiB | %d MiB | %.2f µs |%n",
             r.sessions(), r.deliveries(), r.deliveriesPerSecond(),
             r.loaded().getValueAtPercentile(50) / 1000.0, r.loaded().getValueAtPercentile(99) / 1000.0,
             r.paced().getValueAtPercentile(50) / 1000.0, r.paced().getValueAtPercentile(99) / 1000.0,
-            r.heapPerSessionBytes() / 1024, r.relayRssKib() / 1024);
+            r.heapPerSessionBytes() / 1024, r.relayRssKib() / 1024, r.relayCpuMicrosPerDelivery());
       }
     }
   }

@@ -37,6 +37,7 @@ abstract class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> 
   protected final RelayServices services;
   private final Deque<String> backlog = new ArrayDeque<>();
   private boolean busy;
+  private int quietPeriods;
   private ScheduledFuture<?> authDeadline;
   protected ChannelHandlerContext ctx;
 
@@ -134,11 +135,17 @@ abstract class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> 
       }, seconds, TimeUnit.SECONDS);
       onOpen();
     } else if (evt instanceof IdleStateEvent) {
+      // nothing read for pingInterval: ping; still nothing after idleTimeout: close. Only reads
+      // count (a pong is a read), so a peer that only receives is pinged and stays if it answers.
       IdleStateEvent idle = (IdleStateEvent) evt;
       if (idle.state() == IdleState.READER_IDLE) {
-        closeWith(1001, "idle timeout");
-      } else if (idle.state() == IdleState.ALL_IDLE) {
-        ctx.writeAndFlush(new PingWebSocketFrame());
+        var limits = services.config().limits();
+        quietPeriods = idle.isFirst() ? 1 : quietPeriods + 1;
+        if ((long) quietPeriods * limits.pingIntervalSeconds() >= limits.idleTimeoutSeconds()) {
+          closeWith(1001, "idle timeout");
+        } else {
+          ctx.writeAndFlush(new PingWebSocketFrame());
+        }
       }
     } else {
       super.userEventTriggered(ctx, evt);

@@ -65,7 +65,7 @@ public final class RelayInitializer extends ChannelInitializer<SocketChannel> {
     ChannelPipeline p = ctx.pipeline();
     String me = ctx.name();
     p.addAfter(me, "idle",
-        new IdleStateHandler(limits.idleTimeoutSeconds(), 0, limits.pingIntervalSeconds(), TimeUnit.SECONDS));
+        new IdleStateHandler(limits.pingIntervalSeconds(), 0, 0, TimeUnit.SECONDS));
     p.addAfter("idle", "ws", new WebSocketServerProtocolHandler(config));
     p.addAfter("ws", "ws-agg", new WebSocketFrameAggregator(maxFrame));
     p.addAfter("ws-agg", "frames", host ? new HostSocketHandler(services) : new ClientSocketHandler(services));
