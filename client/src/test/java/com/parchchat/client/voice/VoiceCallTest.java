@@ -164,6 +164,8 @@ class VoiceCallTest {
       assertThat(events.quality).isNotNull();
       assertThat(events.quality.roundTripMillis()).isGreaterThanOrEqualTo(0);
       assertThat(events.quality.localCandidate()).isEqualTo("host");
+      assertThat(events.quality.packetsReceived()).isGreaterThan(0);
+      assertThat(call.quality().grade()).isIn(CallQuality.Grade.GOOD, CallQuality.Grade.FAIR);
     });
     // local level drives our own speaking indicator; the SFU's speaker events add the others
     await().atMost(Duration.ofSeconds(5)).until(() -> events.speaking.contains("alice"));
