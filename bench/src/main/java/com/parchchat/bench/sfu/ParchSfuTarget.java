@@ -1,0 +1,119 @@
+package com.parchchat.bench.sfu;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.parchchat.testkit.process.FreePorts;
+import com.parchchat.testkit.process.ServiceProcess;
+import com.parchchat.testkit.webrtc.ToneBot;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/** The real parch-sfu.jar as a process; bots join with an offer inside {@code join}. */
+final class ParchSfuTarget implements SfuTarget {
+  private static final String TOKEN_SECRET = "bench-token-secret-0123456789abcdef0123";
+  private static final String ROOM = "bench:room";
+
+  private final ServiceProcess process;
+  private final int signalPort;
+  private final List<JsonWs> sockets = new ArrayList<>();
+  private final List<ExecutorService> negotiators = new ArrayList<>();
+
+  ParchSfuTarget(Path jar) {
+    signalPort = FreePorts.tcp();
+    int mediaPort = FreePorts.udp();
+    process = ServiceProcess.builder("parch-sfu")
+        .jar(jar, List.of("-Xmx512m"), List.of("--host", "127.0.0.1", "--signal-port", Integer.toString(signalPort),
+            "--media-port", Integer.toString(mediaPort)))
+        .env("PARCH_SFU_TOKEN_SECRET", TOKEN_SECRET)
+        .env("PARCH_SFU_ADMIN_SECRET", "bench-admin-secret-0123")
+        .start();
+    process.awaitHttp(URI.create("http://127.0.0.1:" + signalPort + "/health"), 200, Duration.ofSeconds(60));
+  }
+
+  @Override
+  public String name() {
+    return "parch-sfu";
+  }
+
+  @Override
+  public long pid() {
+    return process.pid();
+  }
+
+  @Override
+  public void addPublisher(String id, ToneBot bot) throws Exception {
+    join(id, bot, true);
+  }
+
+  @Override
+  public void addSubscriber(String id, ToneBot bot) throws Exception {
+    join(id, bot, false);
+  }
+
+  private void join(String id, ToneBot bot, boolean speak) throws Exception {
+    ExecutorService negotiator = Executors.newSingleThreadExecutor();
+    negotiators.add(negotiator);
+    JsonWs ws = new JsonWs(URI.create("ws://127.0.0.1:" + signalPort + "/ws"), null);
+    sockets.add(ws);
+    ws.onFrame(f -> {
+      String type = f.path("type").asText();
+      if (type.equals("answer")) {
+        String sdp = f.path("sdp").asText();
+        negotiator.execute(() -> bot.applyAnswer(sdp));
+      } else if (type.equals("offer")) {
+        String sdp = f.path("sdp").asText();
+        long revision = f.path("revision").asLong();
+        negotiator.execute(() -> ws.send(Map.of("type", "answer", "sdp", bot.acceptOffer(sdp), "revision", revision)));
+      }
+    });
+    String offer = negotiator.submit(() -> bot.createOffer()).get();
+    Map<String, Object> join = new LinkedHashMap<>();
+    join.put("type", "join");
+    join.put("token", token(id, speak));
+    join.put("sdp", offer);
+    ws.send(join);
+    JsonNode joined = ws.await(n -> n.path("type").asText().equals("joined") || n.path("type").asText().equals("error"),
+        Duration.ofSeconds(20));
+    if (!joined.path("type").asText().equals("joined")) {
+      throw new IllegalStateException("join refused: " + joined);
+    }
+  }
+
+  /** An HS256 JWT with the claims the relay would put in (docs/protocol.md, "SFU token"). */
+  static String token(String userId, boolean speak) throws Exception {
+    long now = System.currentTimeMillis() / 1000;
+    Map<String, Object> claims = new LinkedHashMap<>();
+    claims.put("sub", userId);
+    claims.put("room", ROOM);
+    claims.put("name", userId);
+    claims.put("speak", speak);
+    claims.put("iat", now);
+    claims.put("exp", now + 3600);
+    claims.put("iss", "parch-relay");
+    claims.put("aud", "parch-sfu");
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    String head = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+    String body = b64.encodeToString(JsonWs.JSON.writeValueAsBytes(claims));
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(TOKEN_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    String sig = b64.encodeToString(mac.doFinal((head + "." + body).getBytes(StandardCharsets.US_ASCII)));
+    return head + "." + body + "." + sig;
+  }
+
+  @Override
+  public void close() {
+    sockets.forEach(JsonWs::close);
+    negotiators.forEach(ExecutorService::shutdownNow);
+    process.close();
+  }
+}
