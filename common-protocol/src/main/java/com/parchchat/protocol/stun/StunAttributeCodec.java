@@ -147,6 +147,9 @@ final class StunAttributeCodec {
         exact(type, len, 4);
         return new Lifetime(ByteWriter.u32(b, off) & 0xFFFFFFFFL);
       case StunAttributeType.DATA:
+        if (len > 0xFFFF - 24) { // the bound of Data(): a 64 KiB TCP frame could carry more
+          throw bad(VALUE_TOO_LONG, type, len);
+        }
         return new Data(Arrays.copyOfRange(b, off, off + len));
       case StunAttributeType.REQUESTED_ADDRESS_FAMILY:
         exact(type, len, 4);
