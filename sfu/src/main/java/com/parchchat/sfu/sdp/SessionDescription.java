@@ -75,7 +75,7 @@ public record SessionDescription(List<Attribute> attributes, List<Media> media) 
     if (lines.length > MAX_LINES) {
       throw new SdpParseException("SDP has more than " + MAX_LINES + " lines");
     }
-    if (!lines[0].equals("v=0")) {
+    if (lines.length == 0 || !lines[0].equals("v=0")) { // e.g. "\n": split() drops all-empty lines
       throw new SdpParseException("line 1: SDP must start with v=0");
     }
     List<Attribute> session = new ArrayList<>();
