@@ -31,7 +31,7 @@ public abstract class Peer {
   private final int graceMillis;
   private volatile boolean closing;
   private final AtomicBoolean graceTimer = new AtomicBoolean();
-  private final AtomicBoolean flushScheduled = new AtomicBoolean();
+  private boolean flushPending;
 
   protected Peer(Channel channel, RelayMetrics metrics, LimitsConfig limits) {
     this.channel = channel;
@@ -62,28 +62,34 @@ public abstract class Peer {
   }
 
   /**
-   * Writes one frame without flushing, for fan-out; call on this channel's event loop and then
-   * {@link #scheduleFlush()}. Takes ownership of {@code utf8}. False if dropped.
+   * Writes pre-encoded WebSocket frame bytes (see {@link WebSocketFrames}) without flushing, for
+   * fan-out; call on this channel's event loop, then flush via {@link #markForFlush()}. Takes
+   * ownership of {@code frame}. False if dropped.
    */
-  boolean writeQueued(ByteBuf utf8) {
-    if (!admit(utf8)) {
+  boolean writeEncoded(ByteBuf frame) {
+    if (!admit(frame)) {
       return false;
     }
-    channel.write(new TextWebSocketFrame(utf8), channel.voidPromise());
+    channel.write(frame, channel.voidPromise());
     return true;
   }
 
   /**
-   * Flushes once after the tasks already queued on the event loop: fan-out of several events in
-   * a row ends in one write syscall per connection instead of one per event.
+   * True the first time it is called after a flush: the caller then owes this peer one flush.
+   * Only touched on the channel's event loop.
    */
-  void scheduleFlush() {
-    if (flushScheduled.compareAndSet(false, true)) {
-      channel.eventLoop().execute(() -> {
-        flushScheduled.set(false);
-        channel.flush();
-      });
+  boolean markForFlush() {
+    if (flushPending) {
+      return false;
     }
+    flushPending = true;
+    return true;
+  }
+
+  /** Flushes what {@link #writeEncoded} queued. Event loop only. */
+  void flushMarked() {
+    flushPending = false;
+    channel.flush();
   }
 
   /** The slow-consumer policy; releases {@code utf8} and returns false when the frame must be dropped. */

@@ -273,9 +273,10 @@ public final class Router {
   }
 
   /**
-   * Fan-out: the event is encoded once; subscribers are grouped by event loop and each loop gets
-   * one task that writes the shared bytes to all its sessions and schedules one coalesced flush
-   * per session, so cost per delivery is a buffer duplicate and a frame header.
+   * Fan-out: the event is encoded once, as complete WebSocket frame bytes; subscribers are grouped
+   * by event loop and each loop gets one task that writes duplicates of those bytes to all its
+   * sessions, then one task that flushes them. Several events published in a row therefore cost
+   * one write syscall per connection, and each delivery costs a buffer duplicate.
    */
   private void publish(HostLink link, HostToRelay.Publish p) {
     HostEntry e = hosts.get(link.hostId());
@@ -287,34 +288,48 @@ public final class Router {
     for (ClientSession s : subs) {
       byLoop.computeIfAbsent(s.channel().eventLoop(), k -> new ArrayList<>()).add(s);
     }
-    ByteBuf encoded = Unpooled.wrappedBuffer(codec.encodeUtf8(new RelayToClient.Event(link.hostId(), p.topic(), p.body())));
+    ByteBuf frame =
+        WebSocketFrames.text(
+            link.channel().alloc(),
+            Unpooled.wrappedBuffer(codec.encodeUtf8(new RelayToClient.Event(link.hostId(), p.topic(), p.body()))));
     try {
       for (Map.Entry<EventLoop, List<ClientSession>> group : byLoop.entrySet()) {
-        ByteBuf shared = encoded.retain();
+        EventLoop loop = group.getKey();
+        ByteBuf shared = frame.retain();
         List<ClientSession> sessions = group.getValue();
         Runnable deliver = () -> {
           int delivered = 0;
+          List<ClientSession> toFlush = new ArrayList<>(sessions.size());
           try {
             for (ClientSession s : sessions) {
-              if (s.writeQueued(shared.retainedDuplicate())) {
+              if (s.writeEncoded(shared.retainedDuplicate())) {
                 delivered++;
-                s.scheduleFlush();
+                if (s.markForFlush()) {
+                  toFlush.add(s);
+                }
               }
             }
           } finally {
             shared.release();
           }
+          if (!toFlush.isEmpty()) {
+            loop.execute(() -> {
+              for (ClientSession s : toFlush) {
+                s.flushMarked();
+              }
+            });
+          }
           metrics.deliveries(delivered);
           metrics.framesOut(delivered);
         };
-        if (group.getKey().inEventLoop()) {
+        if (loop.inEventLoop()) {
           deliver.run();
         } else {
-          group.getKey().execute(deliver);
+          loop.execute(deliver);
         }
       }
     } finally {
-      encoded.release();
+      frame.release();
     }
   }
 
