@@ -88,6 +88,12 @@ public final class TurnMain implements Callable<Integer> {
   @Option(names = "--max-allocate-lifetime", paramLabel = "<seconds>", description = "Max allocation lifetime (default 3600).")
   Integer maxAllocateLifetime;
 
+  @Option(names = "--unauth-rate", description = "Unauthenticated requests per client IP per second (default 20).")
+  Integer unauthRate;
+
+  @Option(names = "--unauth-burst", description = "Burst of that per-IP limit (default 50).")
+  Integer unauthBurst;
+
   @Option(names = "--relay-threads", description = "Event-loop threads (0 = number of cores).")
   Integer threads;
 
@@ -179,6 +185,12 @@ public final class TurnMain implements Callable<Integer> {
     }
     if (threads != null) {
       b.threads = threads;
+    }
+    if (unauthRate != null) {
+      b.unauthRatePerSecond = unauthRate;
+    }
+    if (unauthBurst != null) {
+      b.unauthBurst = unauthBurst;
     }
     if (adminIp != null) {
       b.adminIp = adminIp;

@@ -46,6 +46,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.Inet4Address;
@@ -326,12 +329,18 @@ public final class TurnService {
   /** Binds the relayed UDP socket on the client's loop; tries other ports if the OS refuses one. */
   private void bindRelay(ClientSink sink, StunMessage req, Auth auth, Allocation allocation, EvenPort evenPort,
       AdditionalAddressFamily additional, int port, int attemptsLeft) {
-    ChannelFuture f = new Bootstrap()
+    Bootstrap bootstrap = new Bootstrap()
         .group(sink.eventLoop())
         .channel(datagramChannelClass)
         .option(ChannelOption.SO_RCVBUF, 256 * 1024)
-        .handler(new RelayPeerHandler(this, allocation))
-        .bind(new InetSocketAddress(relayBindAddress, port));
+        .handler(new RelayPeerHandler(this, allocation));
+    if (EpollDatagramChannel.class.isAssignableFrom(datagramChannelClass)) {
+      // a relay socket usually has one datagram per wakeup: level-triggered with one read per
+      // wakeup saves the extra recvmsg that only returns EAGAIN
+      bootstrap.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED)
+          .option(ChannelOption.MAX_MESSAGES_PER_READ, 1);
+    }
+    ChannelFuture f = bootstrap.bind(new InetSocketAddress(relayBindAddress, port));
     f.addListener(done -> {
       if (!done.isSuccess()) {
         allocations.ports().release(port);

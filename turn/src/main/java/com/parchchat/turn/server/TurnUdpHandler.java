@@ -16,6 +16,7 @@ final class TurnUdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
   private final TurnService service;
   private InetSocketAddress local;
+  private UdpClientSink.Flusher flusher;
 
   TurnUdpHandler(TurnService service) {
     this.service = service;
@@ -25,10 +26,11 @@ final class TurnUdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
     if (local == null) {
       local = (InetSocketAddress) ctx.channel().localAddress();
+      flusher = new UdpClientSink.Flusher(ctx.channel());
     }
     FiveTuple ft = new FiveTuple(packet.sender(), local, FiveTuple.Transport.UDP);
     Allocation a = service.allocations().get(ft);
-    ClientSink sink = a != null ? a.client() : new UdpClientSink(ctx.channel(), packet.sender());
+    ClientSink sink = a != null ? a.client() : new UdpClientSink(ctx.channel(), packet.sender(), flusher);
     service.onClientFrame(sink, ft, packet.content());
   }
 
