@@ -173,6 +173,14 @@ final class ChatClient implements AutoCloseable {
     }
 
     @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      errors.add("closed " + statusCode + " " + reason);
+      IllegalStateException closed = new IllegalStateException("relay closed the connection: " + statusCode + " " + reason);
+      pending.values().forEach(f -> f.completeExceptionally(closed));
+      return null;
+    }
+
+    @Override
     public void onError(WebSocket webSocket, Throwable error) {
       errors.add(String.valueOf(error));
       pending.values().forEach(f -> f.completeExceptionally(error));

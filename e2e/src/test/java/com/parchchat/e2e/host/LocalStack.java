@@ -24,9 +24,13 @@ final class LocalStack implements AutoCloseable {
     this.dir = dir;
     this.relayPort = JarProcess.freePort();
     this.relayUrl = URI.create("http://127.0.0.1:" + relayPort);
+    // the test users send far faster than people do: lift the relay's per-connection frame rate
+    Path relayConfig = dir.resolve("relay.yaml");
+    Files.writeString(relayConfig, "limits:\n  messagesPerSecond: 100000\n  messageBurst: 100000\n"
+        + "  floodDisconnectAfter: 1000000\n  requestTimeoutMillis: 10000\n", StandardCharsets.UTF_8);
     this.relay = JarProcess.start("relay", JarProcess.jar("parch.jar.relay"), dir.resolve("relay.log"), List.of(
-        "--port", Integer.toString(relayPort), "--data-dir", dir.resolve("relay").toString(),
-        "--argon2-memory-kib", "1024", "--request-timeout-ms", "10000"));
+        "--config", relayConfig.toString(), "--port", Integer.toString(relayPort),
+        "--data-dir", dir.resolve("relay").toString(), "--argon2-memory-kib", "1024"));
     relay.awaitOutput("parch-relay ready on port (\\d+)", Duration.ofSeconds(90));
     Path hostDir = dir.resolve("host");
     Files.createDirectories(hostDir);

@@ -32,6 +32,8 @@ final class RelayLinkInitializer extends ChannelInitializer<SocketChannel> {
     if (ssl != null) {
       p.addLast(ssl.newHandler(ch.alloc(), uri.getHost(), port(uri)));
     }
+    // first, so that every inbound byte (also pings and pongs the WebSocket handlers consume) counts
+    p.addLast(new IdleStateHandler(60, 20, 0));
     p.addLast(new HttpClientCodec());
     p.addLast(new HttpObjectAggregator(64 * 1024));
     p.addLast(new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
@@ -40,7 +42,6 @@ final class RelayLinkInitializer extends ChannelInitializer<SocketChannel> {
         .handshakeTimeoutMillis(10_000)
         .build()));
     p.addLast(new WebSocketFrameAggregator(maxFrameBytes));
-    p.addLast(new IdleStateHandler(60, 20, 0));
     p.addLast(handler);
   }
 
