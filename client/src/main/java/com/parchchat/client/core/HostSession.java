@@ -814,6 +814,7 @@ public final class HostSession implements AutoCloseable {
     if (l != null && l.loaded()) {
       l.upsert(m);
     }
+    clearTyping(m.channelId(), m.author().id());
     UserRef self = me.get();
     boolean mine = self != null && self.id().equals(m.author().id());
     if (mine || alreadyHad) {
@@ -832,7 +833,6 @@ public final class HostSession implements AutoCloseable {
       next.put(m.channelId(), new UnreadCount(m.channelId(), count, mentions, c == null ? null : c.lastRead()));
       return Map.copyOf(next);
     });
-    clearTyping(m.channelId(), m.author().id());
   }
 
   private Message keepMyReactions(Message old, Message fresh) {

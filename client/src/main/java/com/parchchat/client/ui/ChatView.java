@@ -37,6 +37,7 @@ import javafx.scene.layout.VBox;
 final class ChatView extends VBox {
   private final MainView main;
   private final Label channelName = new Label();
+  private final Node hashIcon = Icons.hash();
   private final ProgressBar progress = new ProgressBar(ProgressBar.INDETERMINATE_PROGRESS);
   final ObservableList<ChatLine> items = FXCollections.observableArrayList();
   final ListView<ChatLine> list = new ListView<>(items);
@@ -62,10 +63,12 @@ final class ChatView extends VBox {
     setId("chat");
     channelName.getStyleClass().add("channel-name");
     channelName.setId("chat-channel-name");
-    HBox header = new HBox(8, Icons.hash(), channelName);
+    hashIcon.visibleProperty().bind(channelName.textProperty().isNotEmpty());
+    HBox header = new HBox(8, hashIcon, channelName);
     header.getStyleClass().add("chat-header");
     progress.setMaxWidth(Double.MAX_VALUE);
     progress.setVisible(false);
+    progress.managedProperty().bind(progress.visibleProperty());
     progress.setId("chat-progress");
 
     list.getStyleClass().add("message-list");

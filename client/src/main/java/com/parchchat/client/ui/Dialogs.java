@@ -304,6 +304,8 @@ final class Dialogs {
     HostSession h = host(main);
     VBox card = card("Pending invites", null);
     card.setId("invites-dialog");
+    card.setMinWidth(560);
+    card.setMaxWidth(640);
     VBox rows = new VBox(8);
     Runnable fill = () -> {
       rows.getChildren().clear();
@@ -312,7 +314,7 @@ final class Dialogs {
         rows.getChildren().add(Fx.label("No pending invites.", "muted"));
       }
       for (Invite inv : list) {
-        Label what = Fx.label(inv.inviter().displayName() + " invited you to ", "muted");
+        Label what = Fx.label(inv.inviter().displayName() + " invited you to", "muted");
         Label space = Fx.label(inv.spaceName(), "strong");
         Button accept = Fx.button("Accept", () -> { }, "primary");
         accept.setId(Fx.cssId("accept-", inv.spaceName()));
@@ -334,8 +336,11 @@ final class Dialogs {
             main.shell().closeDialog();
           }
         }, err -> main.error("Declining failed", err)));
-        HBox row = new HBox(8, Avatars.avatar(inv.inviter().id(), inv.inviter().displayName(), true),
-            new HBox(0, what, space), Fx.grow(), decline, accept);
+        accept.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        decline.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        VBox text = new VBox(0, what, space);
+        HBox row = new HBox(10, Avatars.avatar(inv.inviter().id(), inv.inviter().displayName(), true),
+            text, Fx.grow(), decline, accept);
         row.getStyleClass().add("invite-item");
         rows.getChildren().add(row);
       }

@@ -49,6 +49,8 @@ final class MessageCell extends ListCell<ChatLine> {
   MessageCell(MainView main, ChatView chat) {
     this.main = main;
     this.chat = chat;
+    // size to the list, not to the content: long lines wrap instead of growing a horizontal scroll bar
+    setPrefWidth(0);
   }
 
   @Override

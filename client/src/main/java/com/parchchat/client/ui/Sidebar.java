@@ -82,8 +82,9 @@ final class Sidebar extends VBox {
 
     spaceList.getStyleClass().add("nav-list");
     spaceList.setId("space-list");
-    spaceList.setPrefHeight(150);
-    spaceList.setMinHeight(60);
+    spaceList.setMinHeight(44);
+    spaceList.prefHeightProperty().bind(javafx.beans.binding.Bindings.createDoubleBinding(
+        () -> Math.min(220, Math.max(1, spaceList.getItems().size()) * 42.0 + 6), spaceList.getItems()));
     spaceList.setCellFactory(v -> new SpaceCell());
     spaceList.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
       if (!updatingSelection && b != null) {
@@ -94,6 +95,7 @@ final class Sidebar extends VBox {
     spaceTitle.getStyleClass().add("strong");
     spaceTitle.setId("space-title");
     spaceMenu.getStyleClass().addAll("button", "icon");
+    spaceMenu.setVisible(false);
     spaceMenu.setId("space-menu");
     HBox channelsHeader = new HBox(4, spaceTitle, Fx.grow(), spaceMenu);
     channelsHeader.setAlignment(Pos.CENTER_LEFT);

@@ -24,7 +24,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,19 +39,48 @@ import org.junit.jupiter.api.io.TempDir;
 class ClientCoreE2ETest {
   static final Duration WAIT = Duration.ofSeconds(30);
 
+  private static Path shared;
+  private static LocalStack sharedStack;
+  private static final java.util.concurrent.atomic.AtomicInteger SEQ = new java.util.concurrent.atomic.AtomicInteger();
+
   @TempDir Path dir;
   private LocalStack stack;
+  private LocalStack own;
+  private String suffix;
   private final List<ParchClient> clients = new ArrayList<>();
 
+  /** One relay+host for the tests that do not restart anything (each uses its own usernames). */
+  @BeforeAll
+  static void startShared() {
+    shared = LocalStack.tempDir("parch-core-e2e");
+    sharedStack = new LocalStack(shared).fastHost("Test Host").startRelay().startHost("Test Host");
+  }
+
+  @AfterAll
+  static void stopShared() {
+    if (sharedStack != null) {
+      sharedStack.close();
+    }
+  }
+
   @BeforeEach
-  void start() {
-    stack = new LocalStack(dir).fastHost("Test Host").startRelay().startHost("Test Host");
+  void useShared() {
+    stack = sharedStack;
+    suffix = String.valueOf(SEQ.incrementAndGet());
+  }
+
+  /** A private relay+host for a test that stops or restarts them. */
+  void ownStack() {
+    own = new LocalStack(dir).fastHost("Test Host").startRelay().startHost("Test Host");
+    stack = own;
   }
 
   @AfterEach
   void stop() {
     clients.forEach(ParchClient::close);
-    stack.close();
+    if (own != null) {
+      own.close();
+    }
   }
 
   ParchClient client(String name, Duration reconnectBase) {
@@ -61,7 +92,13 @@ class ClientCoreE2ETest {
     return c;
   }
 
-  ParchClient user(String username) throws Exception {
+  String name(String base) {
+    return base + suffix;
+  }
+
+  /** Registers {@code base + suffix} (usernames are unique across the shared relay). */
+  ParchClient user(String base) throws Exception {
+    String username = base + suffix;
     ParchClient c = client(username, Duration.ofMillis(200));
     c.register(stack.relayUrl, username, username.substring(0, 1).toUpperCase() + username.substring(1),
         username + "@example.org", "password-" + username).get(20, TimeUnit.SECONDS);
@@ -87,7 +124,7 @@ class ClientCoreE2ETest {
     SpaceState space = alice.createSpace("Team").get(10, TimeUnit.SECONDS);
     Channel general = space.channels().get().stream().filter(c -> c.kind() == ChannelKind.TEXT).findFirst()
         .orElseGet(() -> join(alice.createChannel(space.id(), "general", ChannelKind.TEXT)));
-    alice.inviteUser(space.id(), "bob").get(10, TimeUnit.SECONDS);
+    alice.inviteUser(space.id(), name("bob")).get(10, TimeUnit.SECONDS);
     await().atMost(WAIT).until(() -> bob.invites().get().size() == 1);
     SpaceState bobSpace = bob.acceptInvite(bob.invites().get().get(0).id()).get(10, TimeUnit.SECONDS);
     assertThat(bob.invites().get()).isEmpty();
@@ -143,7 +180,7 @@ class ClientCoreE2ETest {
     // typing reaches the other side
     p.bob().typing(ch);
     await().atMost(WAIT).until(() -> !p.alice().typing().get().getOrDefault(ch, List.of()).isEmpty());
-    assertThat(p.alice().typing().get().get(ch).get(0).displayName()).isEqualTo("Bob");
+    assertThat(p.alice().typing().get().get(ch).get(0).displayName()).isEqualTo("Bob" + suffix);
 
     // reply, reaction, edit, delete
     p.bob().send(ch, "thanks!", hello.id());
@@ -178,7 +215,7 @@ class ClientCoreE2ETest {
     // presence: bob signs out, alice sees him offline
     b.logout().get(10, TimeUnit.SECONDS);
     await().atMost(WAIT).until(() -> p.aliceSpace().member(b.account().get() == null
-        ? p.bobSpace().members().get().stream().filter(m -> m.username().equals("bob")).findFirst().orElseThrow().userId()
+        ? p.bobSpace().members().get().stream().filter(m -> m.username().equals(name("bob"))).findFirst().orElseThrow().userId()
         : "").map(m -> !m.online()).orElse(false));
   }
 
@@ -217,6 +254,7 @@ class ClientCoreE2ETest {
 
   @Test
   void outboxResendsAcrossAHostRestartExactlyOnce() throws Exception {
+    ownStack();
     ParchClient a = user("alice");
     HostSession alice = ready(a, stack.hostKey());
     SpaceState space = alice.createSpace("Durable").get(10, TimeUnit.SECONDS);
@@ -243,7 +281,7 @@ class ClientCoreE2ETest {
 
     // a second client reading the host's history sees every message exactly once
     ParchClient again = client("alice2", Duration.ofMillis(200));
-    again.login(stack.relayUrl, "alice", "password-alice", false).get(10, TimeUnit.SECONDS);
+    again.login(stack.relayUrl, name("alice"), "password-" + name("alice"), false).get(10, TimeUnit.SECONDS);
     HostSession h2 = ready(again, stack.hostKey());
     h2.openChannel(ch.id()).get(10, TimeUnit.SECONDS);
     assertThat(contents(h2, ch.id())).isEqualTo(contents(alice, ch.id()));
@@ -253,8 +291,8 @@ class ClientCoreE2ETest {
   @Test
   void droppedLinkResyncsMissedMessagesByKeysetPaging() throws Exception {
     ParchClient a = user("alice");
-    ParchClient b = client("bob", Duration.ofSeconds(4));
-    b.register(stack.relayUrl, "bob", "Bob", "bob@example.org", "password-bob").get(20, TimeUnit.SECONDS);
+    ParchClient b = client(name("bob"), Duration.ofSeconds(4));
+    b.register(stack.relayUrl, name("bob"), "Bob", name("bob") + "@example.org", "password-bob").get(20, TimeUnit.SECONDS);
     Pair p = pair(a, b);
     String ch = p.general().id();
     p.bob().openChannel(ch).get(10, TimeUnit.SECONDS);
@@ -279,6 +317,7 @@ class ClientCoreE2ETest {
 
   @Test
   void relayRestartIsSurvivedAndSessionIsRemembered() throws Exception {
+    ownStack();
     ParchClient a = user("alice");
     HostSession alice = ready(a, stack.hostKey());
     SpaceState space = alice.createSpace("Restart").get(10, TimeUnit.SECONDS);
@@ -294,7 +333,7 @@ class ClientCoreE2ETest {
     // a second app start with the same config dir resumes the remembered session and host list
     LocalStore.SavedSession saved = a.rememberedSession().orElseThrow();
     assertThat(saved.toString()).doesNotContain(saved.token());
-    ParchClient next = client("alice", Duration.ofMillis(200));
+    ParchClient next = client(name("alice"), Duration.ofMillis(200));
     next.resume(next.rememberedSession().orElseThrow()).get(10, TimeUnit.SECONDS);
     assertThat(next.hosts().get()).extracting(HostSession::hostKey).containsExactly(stack.hostKey());
     await().atMost(WAIT).until(() -> next.hosts().get().get(0).phase().get() == HostSession.Phase.READY);
@@ -303,7 +342,7 @@ class ClientCoreE2ETest {
     // logout revokes the token at the relay: resuming with it fails and forgets it
     a.close();
     next.logout().get(10, TimeUnit.SECONDS);
-    ParchClient third = client("third", Duration.ofMillis(200));
+    ParchClient third = client("third" + suffix, Duration.ofMillis(200));
     assertThatThrownBy(() -> third.resume(saved).get(10, TimeUnit.SECONDS))
         .hasCauseInstanceOf(ClientException.class)
         .satisfies(e -> assertThat(((ClientException) e.getCause()).code()).isEqualTo(ErrorCode.UNAUTHORIZED));
@@ -312,11 +351,11 @@ class ClientCoreE2ETest {
   @Test
   void errorsAreTyped() throws Exception {
     ParchClient a = user("alice");
-    assertThatThrownBy(() -> client("x", Duration.ofMillis(200))
-        .login(stack.relayUrl, "alice", "wrong-password", false).get(10, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> client("x" + suffix, Duration.ofMillis(200))
+        .login(stack.relayUrl, name("alice"), "wrong-password", false).get(10, TimeUnit.SECONDS))
         .satisfies(e -> assertThat(ClientException.of(e).code()).isEqualTo(ErrorCode.UNAUTHORIZED));
-    assertThatThrownBy(() -> client("y", Duration.ofMillis(200))
-        .register(stack.relayUrl, "alice", "Alice", "a@example.org", "password-x").get(10, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> client("y" + suffix, Duration.ofMillis(200))
+        .register(stack.relayUrl, name("alice"), "Alice", "a@example.org", "password-x").get(10, TimeUnit.SECONDS))
         .satisfies(e -> assertThat(ClientException.of(e).code()).isEqualTo(ErrorCode.CONFLICT));
     HostSession h = ready(a, stack.hostKey());
     assertThatThrownBy(() -> h.redeemCode("no-such-code").get(10, TimeUnit.SECONDS))

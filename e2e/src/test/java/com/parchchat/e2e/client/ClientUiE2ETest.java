@@ -163,7 +163,8 @@ class ClientUiE2ETest {
       img.getPixelReader().getPixels(0, 0, w, h, PixelFormat.getIntArgbInstance(), argb, 0, w);
       BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
       out.setRGB(0, 0, w, h, argb, 0, w);
-      Path dir = Path.of(System.getProperty("parch.screenshots.dir", "target/screenshots"));
+      Path dir = Path.of(System.getProperty("parch.screenshots.dir",
+          Path.of(System.getProperty("java.io.tmpdir"), "parch-screenshots").toString()));
       try {
         Files.createDirectories(dir);
         ImageIO.write(out, "png", dir.resolve(name + ".png").toFile());
