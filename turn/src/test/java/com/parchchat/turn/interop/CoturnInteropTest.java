@@ -11,6 +11,12 @@ import com.parchchat.turn.auth.RestCredentials;
 import com.parchchat.turn.auth.RestCredentials.Credentials;
 import com.parchchat.turn.config.TurnConfig;
 import com.parchchat.turn.server.TurnServer;
+import com.parchchat.protocol.stun.StunClass;
+import com.parchchat.protocol.stun.StunMessage;
+import com.parchchat.protocol.stun.StunMethod;
+import com.parchchat.protocol.stun.StunParseException;
+import java.io.IOException;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -80,6 +86,21 @@ class CoturnInteropTest {
     }
   }
 
+  /** True when a STUN Binding request to 127.0.0.1:port gets a success response. */
+  private static boolean answersBinding(int port) {
+    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      s.setSoTimeout(500);
+      byte[] req = StunMessage.builder(StunMethod.BINDING, StunClass.REQUEST, StunMessage.newTransactionId()).encode();
+      s.send(new DatagramPacket(req, req.length, new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
+      byte[] buf = new byte[1500];
+      DatagramPacket p = new DatagramPacket(buf, buf.length);
+      s.receive(p);
+      return StunMessage.decode(buf, 0, p.getLength()).messageClass() == StunClass.SUCCESS_RESPONSE;
+    } catch (IOException | StunParseException e) {
+      return false;
+    }
+  }
+
   /** Runs uclient to completion against {@code port} and returns its report. */
   private static UclientReport uclient(int port, List<String> flags) {
     List<String> cmd = new ArrayList<>(List.of("/usr/bin/turnutils_uclient"));
@@ -122,6 +143,8 @@ class CoturnInteropTest {
 
     List<String> flags = List.of("-u", ours.username(), "-w", ours.password(), "-m", "2", "-n", "30", "-l", "172");
     try (Coturn coturn = Coturn.start("127.0.0.1", "127.0.0.1", SECRET, REALM, List.of())) {
+      // coturn opens its TCP listener before its UDP one: wait until it answers a UDP Binding
+      await().atMost(Duration.ofSeconds(15)).until(() -> answersBinding(coturn.port()));
       UclientReport onCoturn = uclient(coturn.port(), flags);
       assertThat(onCoturn.lost()).isZero();
       assertThat(onCoturn.received()).isEqualTo(onCoturn.sent()).isPositive();
