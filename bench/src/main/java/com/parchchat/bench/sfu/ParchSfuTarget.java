@@ -28,16 +28,22 @@ final class ParchSfuTarget implements SfuTarget {
   private final List<JsonWs> sockets = new ArrayList<>();
   private final List<ExecutorService> negotiators = new ArrayList<>();
 
-  ParchSfuTarget(Path jar) {
+  ParchSfuTarget(Path jar, List<String> extraJvmArgs) {
     signalPort = FreePorts.tcp();
     int mediaPort = FreePorts.udp();
     process = ServiceProcess.builder("parch-sfu")
-        .jar(jar, List.of("-Xmx512m"), List.of("--host", "127.0.0.1", "--signal-port", Integer.toString(signalPort),
+        .jar(jar, jvmArgs(extraJvmArgs), List.of("--host", "127.0.0.1", "--signal-port", Integer.toString(signalPort),
             "--media-port", Integer.toString(mediaPort)))
         .env("PARCH_SFU_TOKEN_SECRET", TOKEN_SECRET)
         .env("PARCH_SFU_ADMIN_SECRET", "bench-admin-secret-0123")
         .start();
     process.awaitHttp(URI.create("http://127.0.0.1:" + signalPort + "/health"), 200, Duration.ofSeconds(60));
+  }
+
+  private static List<String> jvmArgs(List<String> extra) {
+    List<String> args = new ArrayList<>(List.of("-Xmx512m"));
+    args.addAll(extra);
+    return args;
   }
 
   @Override

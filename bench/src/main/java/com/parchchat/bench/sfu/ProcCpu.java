@@ -44,6 +44,17 @@ final class ProcCpu {
     return out;
   }
 
+  /** {user, system} CPU seconds. */
+  static double[] userSystem(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return new double[] {Long.parseLong(f[11]) / TICKS, Long.parseLong(f[12]) / TICKS};
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read CPU time of pid " + pid, e);
+    }
+  }
+
   static long rssKb(long pid) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {

@@ -28,6 +28,9 @@ public final class SfuBench implements Callable<Integer> {
   @Option(names = "--sfu-jar", required = true, description = "path to parch-sfu.jar")
   Path sfuJar;
 
+  @Option(names = "--sfu-jvm-arg", description = "extra JVM argument for the parch-sfu process (repeatable)")
+  List<String> sfuJvmArgs = new ArrayList<>();
+
   @Option(names = "--publishers", description = "sending bots (default ${DEFAULT-VALUE})")
   int publishers = 2;
 
@@ -68,7 +71,7 @@ public final class SfuBench implements Callable<Integer> {
   public Integer call() throws Exception {
     List<Result> results = new ArrayList<>();
     if (only == null || only.equals("parch")) {
-      try (SfuTarget t = new ParchSfuTarget(sfuJar)) {
+      try (SfuTarget t = new ParchSfuTarget(sfuJar, sfuJvmArgs)) {
         results.add(measure(t));
       }
     }
@@ -120,10 +123,12 @@ public final class SfuBench implements Callable<Integer> {
       java.util.Map<String, Double> threads0 = new java.util.HashMap<>();
       ProcCpu.threads(target.pid()).forEach(e -> threads0.put(e.getKey(), e.getValue()));
       double cpu0 = ProcCpu.seconds(target.pid());
+      double[] us0 = ProcCpu.userSystem(target.pid());
       long p0 = received(bots);
       long t0 = System.nanoTime();
       Thread.sleep(seconds * 1000L);
       double cpu1 = ProcCpu.seconds(target.pid());
+      double[] us1 = ProcCpu.userSystem(target.pid());
       long p1 = received(bots);
       long t1 = System.nanoTime();
       Result r = new Result(target.name(), cpu1 - cpu0, p1 - p0, (t1 - t0) / 1e9, ProcCpu.rssKb(target.pid()));
@@ -134,7 +139,8 @@ public final class SfuBench implements Callable<Integer> {
           .filter(e -> e.getValue() > 0.005)
           .sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed()).limit(8)
           .forEach(e -> busiest.append(String.format(Locale.ROOT, " %s=%.2f", e.getKey(), e.getValue())));
-      System.out.println("  CPU s by thread in the window:" + busiest);
+      System.out.println(String.format(Locale.ROOT, "  user %.2f s, system %.2f s;", us1[0] - us0[0], us1[1] - us0[1])
+          + " CPU s by thread in the window:" + busiest);
       return r;
     } finally {
       for (ToneBot b : bots) {
