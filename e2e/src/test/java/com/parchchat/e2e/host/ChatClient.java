@@ -59,11 +59,19 @@ final class ChatClient implements AutoCloseable {
 
   /** Creates an account, logs in and connects. */
   static ChatClient signUp(URI relay, String username) throws Exception {
-    String password = "correct horse battery " + username;
     post(relay, "/api/v1/accounts", Map.of("username", username, "displayName", "User " + username,
-        "email", username + "@example.test", "password", password));
-    JsonNode login = post(relay, "/api/v1/sessions", Map.of("username", username, "password", password));
+        "email", username + "@example.test", "password", password(username)));
+    return login(relay, username);
+  }
+
+  /** Logs in to an existing account (made by {@link #signUp}) and connects. */
+  static ChatClient login(URI relay, String username) throws Exception {
+    JsonNode login = post(relay, "/api/v1/sessions", Map.of("username", username, "password", password(username)));
     return new ChatClient(relay, login.get("token").asText());
+  }
+
+  private static String password(String username) {
+    return "correct horse battery " + username;
   }
 
   static JsonNode post(URI relay, String path, Map<String, String> body) throws IOException, InterruptedException {

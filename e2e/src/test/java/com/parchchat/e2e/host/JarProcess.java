@@ -80,6 +80,16 @@ final class JarProcess implements AutoCloseable {
     return found[0];
   }
 
+  /** How often {@code regex} matches the output so far. */
+  int countOutput(String regex) {
+    Matcher m = Pattern.compile(regex).matcher(output());
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
+  }
+
   long pid() {
     return process.pid();
   }

@@ -15,7 +15,8 @@ final class LocalStack implements AutoCloseable {
   private final Path dir;
   final int relayPort;
   final URI relayUrl;
-  private final JarProcess relay;
+  private JarProcess relay;
+  private int relayRuns;
   private JarProcess host;
   private int hostRuns;
   String hostId;
@@ -28,14 +29,24 @@ final class LocalStack implements AutoCloseable {
     Path relayConfig = dir.resolve("relay.yaml");
     Files.writeString(relayConfig, "limits:\n  messagesPerSecond: 100000\n  messageBurst: 100000\n"
         + "  floodDisconnectAfter: 1000000\n  requestTimeoutMillis: 10000\n", StandardCharsets.UTF_8);
-    this.relay = JarProcess.start("relay", JarProcess.jar("parch.jar.relay"), dir.resolve("relay.log"), List.of(
-        "--config", relayConfig.toString(), "--port", Integer.toString(relayPort),
-        "--data-dir", dir.resolve("relay").toString(), "--argon2-memory-kib", "1024"));
-    relay.awaitOutput("parch-relay ready on port (\\d+)", Duration.ofSeconds(90));
+    startRelay();
     Path hostDir = dir.resolve("host");
     Files.createDirectories(hostDir);
     Files.writeString(hostDir.resolve("host.yaml"),
         "relay: \"" + relayUrl + "\"\nname: \"E2E community\"\n" + hostSettingsYaml, StandardCharsets.UTF_8);
+  }
+
+  /** Starts the relay on its fixed port and data dir (state survives a restart). */
+  void startRelay() throws Exception {
+    relayRuns++;
+    relay = JarProcess.start("relay", JarProcess.jar("parch.jar.relay"), dir.resolve("relay-" + relayRuns + ".log"),
+        List.of("--config", dir.resolve("relay.yaml").toString(), "--port", Integer.toString(relayPort),
+            "--data-dir", dir.resolve("relay").toString(), "--argon2-memory-kib", "1024"));
+    relay.awaitOutput("parch-relay ready on port (\\d+)", Duration.ofSeconds(90));
+  }
+
+  void stopRelay() throws InterruptedException {
+    relay.close();
   }
 
   Path hostDataDir() {
