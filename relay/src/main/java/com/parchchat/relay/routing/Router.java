@@ -290,8 +290,7 @@ public final class Router {
     }
     ByteBuf frame =
         WebSocketFrames.text(
-            link.channel().alloc(),
-            Unpooled.wrappedBuffer(codec.encodeUtf8(new RelayToClient.Event(link.hostId(), p.topic(), p.body()))));
+            link.channel().alloc(), codec.encodeUtf8(new RelayToClient.Event(link.hostId(), p.topic(), p.body())));
     try {
       for (Map.Entry<EventLoop, List<ClientSession>> group : byLoop.entrySet()) {
         EventLoop loop = group.getKey();

@@ -2,7 +2,6 @@ package com.parchchat.relay.routing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 
 /**
  * Pre-encoded WebSocket frames for fan-out. A server's frames are not masked (RFC 6455 §5.1) and
@@ -29,22 +28,24 @@ final class WebSocketFrames {
 
   private WebSocketFrames() {}
 
-  /** A complete unmasked, unfragmented text frame around {@code utf8}; takes ownership of it. */
-  static ByteBuf text(ByteBufAllocator alloc, ByteBuf utf8) {
-    int len = utf8.readableBytes();
-    ByteBuf header = alloc.buffer(10);
-    header.writeByte(FIN_TEXT);
+  /**
+   * A complete unmasked, unfragmented text frame around {@code utf8}, in one direct buffer: the
+   * transport writes duplicates of it without the per-message heap-to-direct copy.
+   */
+  static ByteBuf text(ByteBufAllocator alloc, byte[] utf8) {
+    int len = utf8.length;
+    ByteBuf frame = alloc.directBuffer(len + 10);
+    frame.writeByte(FIN_TEXT);
     if (len < 126) {
-      header.writeByte(len);
+      frame.writeByte(len);
     } else if (len <= 0xFFFF) {
-      header.writeByte(126);
-      header.writeShort(len);
+      frame.writeByte(126);
+      frame.writeShort(len);
     } else {
-      header.writeByte(127);
-      header.writeLong(len);
+      frame.writeByte(127);
+      frame.writeLong(len);
     }
-    CompositeByteBuf frame = alloc.compositeBuffer(2);
-    frame.addComponents(true, header, utf8);
+    frame.writeBytes(utf8);
     return frame;
   }
 }

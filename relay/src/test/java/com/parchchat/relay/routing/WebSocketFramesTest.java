@@ -32,7 +32,7 @@ class WebSocketFramesTest {
     }
     assertThat(encoder.finish()).isFalse();
 
-    ByteBuf ours = WebSocketFrames.text(ByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(payload));
+    ByteBuf ours = WebSocketFrames.text(ByteBufAllocator.DEFAULT, payload);
     try {
       assertThat(ByteBufUtil.equals(ours, expected)).isTrue();
 
