@@ -1,6 +1,5 @@
 package com.parchchat.e2e.client;
 
-import com.parchchat.testkit.process.FreePorts;
 import com.parchchat.testkit.process.ServiceProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,17 +18,18 @@ import java.util.regex.Pattern;
 final class LocalStack implements AutoCloseable {
   private static final Pattern HOST_KEY = Pattern.compile("Host Key: (\\S+)");
 
+  private static final Pattern LISTENING = Pattern.compile("relay listening on http://[^:]+:(\\d+)");
+
   final Path dir;
-  final int relayPort;
-  final URI relayUrl;
+  int relayPort;
+  URI relayUrl;
+  private boolean fast;
   private ServiceProcess relay;
   private ServiceProcess host;
   private String hostKey;
 
   LocalStack(Path dir) {
     this.dir = dir;
-    this.relayPort = FreePorts.tcp();
-    this.relayUrl = URI.create("http://127.0.0.1:" + relayPort);
   }
 
   static Path jar(String module) {
@@ -44,14 +44,25 @@ final class LocalStack implements AutoCloseable {
     return jar;
   }
 
+  /**
+   * Starts the relay: the first time on a port the kernel picks (read back from its log, so no
+   * race with other processes for a "free" port), later on that same port (restart tests).
+   */
   LocalStack startRelay() {
     relay = ServiceProcess.builder("relay")
         .jar(jar("relay"), List.of("-Xmx256m"), List.of(
             "--port", String.valueOf(relayPort),
             "--data-dir", dir.resolve("relay").toString(),
             "--argon2-memory-kib", "1024"))
-        .logDir(dir)
+        .logDir(dir.resolve("relay-logs-" + System.nanoTime()))
         .start();
+    relay.awaitLine(LISTENING, Duration.ofSeconds(30));
+    Matcher m = LISTENING.matcher(relay.output());
+    if (!m.find()) {
+      throw new IllegalStateException("relay did not log its port");
+    }
+    relayPort = Integer.parseInt(m.group(1));
+    relayUrl = URI.create("http://127.0.0.1:" + relayPort);
     relay.awaitHttp(relayUrl.resolve("/healthz"), 200, Duration.ofSeconds(30));
     return this;
   }
@@ -61,17 +72,20 @@ final class LocalStack implements AutoCloseable {
    * hundreds of messages (the default is 5/s with a burst of 20, which the client respects).
    */
   LocalStack fastHost(String name) {
-    try {
-      Files.createDirectories(dir.resolve("host"));
-      Files.writeString(dir.resolve("host").resolve("host.yaml"), "relay: " + relayUrl + "\n"
-          + "name: " + name + "\n" + "messageBurst: 1000\n" + "messagesPerSecond: 1000.0\n");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    fast = true;
     return this;
   }
 
   LocalStack startHost(String name) {
+    if (fast && !Files.exists(dir.resolve("host").resolve("host.yaml"))) {
+      try {
+        Files.createDirectories(dir.resolve("host"));
+        Files.writeString(dir.resolve("host").resolve("host.yaml"), "relay: " + relayUrl + "\n"
+            + "name: " + name + "\n" + "messageBurst: 1000\n" + "messagesPerSecond: 1000.0\n");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     host = ServiceProcess.builder("host")
         .jar(jar("host"), List.of("-Xmx256m"), List.of(
             "--data-dir", dir.resolve("host").toString(),
