@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin HTTP API on the signalling port: {@code POST /admin/rooms/{room}/kick} with
  * {@code Authorization: Bearer <admin secret>} and {@code {"userId":"..."}} removes a member at
- * once; {@code GET /health} answers 200. Other requests pass on to the WebSocket handshake.
+ * once; {@code GET /admin/stats[?reset=true]} returns counters and the in-SFU forwarding latency;
+ * {@code GET /health} answers 200. Other requests pass on to the WebSocket handshake.
  * The secret is compared in constant time over SHA-256 digests (no length leak).
  */
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -69,6 +71,11 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
   private void handleAdmin(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
     if (!authorized(req.headers().get(HttpHeaderNames.AUTHORIZATION))) {
       respond(ctx, req, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
+      return;
+    }
+    if (path.equals("/admin/stats") && HttpMethod.GET.equals(req.method())) {
+      boolean reset = new QueryStringDecoder(req.uri()).parameters().getOrDefault("reset", List.of()).contains("true");
+      respond(ctx, req, HttpResponseStatus.OK, rooms.stats(reset));
       return;
     }
     if (!path.startsWith(PREFIX) || !path.endsWith(KICK) || path.length() <= PREFIX.length() + KICK.length()) {

@@ -52,6 +52,9 @@ public final class MediaServer implements AutoCloseable {
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
+  private final LatencyHistogram forwardLatency = new LatencyHistogram();
+  /** Read time of the oldest RTP packet of the current read batch, 0 when none (media thread only). */
+  private long batchStartNanos;
   private Channel channel;
 
   /** Binds the socket; returns the bound address. */
@@ -131,6 +134,10 @@ public final class MediaServer implements AutoCloseable {
     return sent.get();
   }
 
+  public LatencyHistogram forwardLatency() {
+    return forwardLatency;
+  }
+
   public long droppedDatagrams() {
     return dropped.get();
   }
@@ -178,6 +185,9 @@ public final class MediaServer implements AutoCloseable {
         if (second >= 192 && second <= 223) {
           s.onRtcp(data, len);
         } else {
+          if (batchStartNanos == 0) {
+            batchStartNanos = System.nanoTime();
+          }
           s.onRtp(data, len);
         }
       } else {
@@ -188,6 +198,10 @@ public final class MediaServer implements AutoCloseable {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
       ctx.flush();
+      if (batchStartNanos != 0) {
+        forwardLatency.record(System.nanoTime() - batchStartNanos);
+        batchStartNanos = 0;
+      }
     }
 
     @Override

@@ -166,6 +166,38 @@ public final class RoomManager implements AutoCloseable {
     return rooms.size();
   }
 
+  /**
+   * Counters for the admin API: rooms, members, packets, and the in-SFU forwarding latency
+   * (read → handed to the kernel). {@code resetLatency} starts a new latency window.
+   */
+  public Map<String, Object> stats(boolean resetLatency) {
+    int members = 0;
+    for (Room r : rooms.values()) {
+      members += r.size();
+    }
+    com.parchchat.sfu.ice.LatencyHistogram h = services.media().forwardLatency();
+    Map<String, Object> latency = new java.util.LinkedHashMap<>();
+    latency.put("count", h.count());
+    latency.put("p50", h.quantileMicros(0.50));
+    latency.put("p99", h.quantileMicros(0.99));
+    latency.put("p999", h.quantileMicros(0.999));
+    latency.put("max", h.quantileMicros(1.0));
+    if (resetLatency) {
+      h.reset();
+    }
+    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    out.put("rooms", rooms.size());
+    out.put("participants", members);
+    out.put("receivedDatagrams", services.media().receivedDatagrams());
+    out.put("sentDatagrams", services.media().sentDatagrams());
+    out.put("droppedDatagrams", services.media().droppedDatagrams());
+    out.put("forwardedPackets", services.forwardedPackets());
+    out.put("droppedPackets", services.droppedPackets());
+    out.put("retransmittedPackets", services.retransmittedPackets());
+    out.put("forwardLatencyMicros", latency);
+    return out;
+  }
+
   public RoomServices services() {
     return services;
   }

@@ -237,6 +237,13 @@ class SignallingTest {
         .header("Authorization", "Bearer " + SfuFixture.ADMIN_SECRET)
         .POST(HttpRequest.BodyPublishers.ofString("[1,2")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(badBody.statusCode()).isEqualTo(400);
+    HttpResponse<String> stats = http.send(HttpRequest.newBuilder(sfu.httpUri("/admin/stats"))
+        .header("Authorization", "Bearer " + SfuFixture.ADMIN_SECRET).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(stats.statusCode()).isEqualTo(200);
+    assertThat(stats.body()).contains("\"participants\":", "\"forwardLatencyMicros\":");
+    HttpResponse<String> statsNoAuth = http.send(HttpRequest.newBuilder(sfu.httpUri("/admin/stats")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(statsNoAuth.statusCode()).isEqualTo(401);
     HttpResponse<String> health = http.send(HttpRequest.newBuilder(sfu.httpUri("/health")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(health.statusCode()).isEqualTo(200);
