@@ -22,6 +22,7 @@ import javax.crypto.spec.SecretKeySpec;
 final class ParchSfuTarget implements SfuTarget {
   private static final String TOKEN_SECRET = "bench-token-secret-0123456789abcdef0123";
   private static final String ROOM = "bench:room";
+  private static final String ADMIN_SECRET = "bench-admin-secret-0123";
 
   private final ServiceProcess process;
   private final int signalPort;
@@ -35,7 +36,7 @@ final class ParchSfuTarget implements SfuTarget {
         .jar(jar, jvmArgs(extraJvmArgs), List.of("--host", "127.0.0.1", "--signal-port", Integer.toString(signalPort),
             "--media-port", Integer.toString(mediaPort)))
         .env("PARCH_SFU_TOKEN_SECRET", TOKEN_SECRET)
-        .env("PARCH_SFU_ADMIN_SECRET", "bench-admin-secret-0123")
+        .env("PARCH_SFU_ADMIN_SECRET", ADMIN_SECRET)
         .start();
     process.awaitHttp(URI.create("http://127.0.0.1:" + signalPort + "/health"), 200, Duration.ofSeconds(60));
   }
@@ -114,6 +115,31 @@ final class ParchSfuTarget implements SfuTarget {
     mac.init(new SecretKeySpec(TOKEN_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
     String sig = b64.encodeToString(mac.doFinal((head + "." + body).getBytes(StandardCharsets.US_ASCII)));
     return head + "." + body + "." + sig;
+  }
+
+  @Override
+  public void resetLatency() {
+    stats(true);
+  }
+
+  @Override
+  public String latency() {
+    JsonNode l = stats(false).path("forwardLatencyMicros");
+    return String.format(java.util.Locale.ROOT, "in-SFU read→sendmmsg over %d batches: p50 %.0f µs, p99 %.0f µs, "
+        + "p99.9 %.0f µs, max %.0f µs", l.path("count").asLong(), l.path("p50").asDouble(), l.path("p99").asDouble(),
+        l.path("p999").asDouble(), l.path("max").asDouble());
+  }
+
+  private JsonNode stats(boolean reset) {
+    try {
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + signalPort + "/admin/stats"
+              + (reset ? "?reset=true" : ""))).header("Authorization", "Bearer " + ADMIN_SECRET).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      return JsonWs.JSON.readTree(r.body());
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read SFU stats", e);
+    }
   }
 
   @Override

@@ -122,6 +122,7 @@ public final class SfuBench implements Callable<Integer> {
       Thread.sleep(settle * 1000L);
       java.util.Map<String, Double> threads0 = new java.util.HashMap<>();
       ProcCpu.threads(target.pid()).forEach(e -> threads0.put(e.getKey(), e.getValue()));
+      target.resetLatency();
       double cpu0 = ProcCpu.seconds(target.pid());
       double[] us0 = ProcCpu.userSystem(target.pid());
       long p0 = received(bots);
@@ -141,6 +142,9 @@ public final class SfuBench implements Callable<Integer> {
           .forEach(e -> busiest.append(String.format(Locale.ROOT, " %s=%.2f", e.getKey(), e.getValue())));
       System.out.println(String.format(Locale.ROOT, "  user %.2f s, system %.2f s;", us1[0] - us0[0], us1[1] - us0[1])
           + " CPU s by thread in the window:" + busiest);
+      String latency = target.latency();
+      System.out.println("  forwarding latency: " + (latency != null ? latency
+          : "not measured (no in-process counter; see docs/performance.md)"));
       return r;
     } finally {
       for (ToneBot b : bots) {

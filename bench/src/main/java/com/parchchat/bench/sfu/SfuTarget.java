@@ -14,6 +14,14 @@ interface SfuTarget extends AutoCloseable {
   /** Joins a receive-only bot that gets every publisher's stream (call after all publishers). */
   void addSubscriber(String id, ToneBot bot) throws Exception;
 
+  /** Starts a new in-SFU latency window, if the SFU can report one. */
+  default void resetLatency() {}
+
+  /** In-SFU forwarding latency since {@link #resetLatency()}, e.g. "p50 12 µs, p99 40 µs"; null if unknown. */
+  default String latency() {
+    return null;
+  }
+
   @Override
   void close();
 }
