@@ -128,8 +128,10 @@ public final class SpaceService {
 
   /** After a member left or was removed: out of voice, unsubscribed, the others told. */
   private void removed(String userId, String spaceId, HostEvent toUser) {
-    for (VoiceRooms.Change ch : ctx.voice().removeUserFromSpace(userId, spaceId)) {
-      ctx.fanout().publish(ch.spaceId(), new HostEvent.VoiceState(ch.state().channelId(), ch.state().participants()));
+    synchronized (ctx.voice()) { // in order with other voice snapshots (see VoiceService)
+      for (VoiceRooms.Change ch : ctx.voice().removeUserFromSpace(userId, spaceId)) {
+        ctx.fanout().publish(ch.spaceId(), new HostEvent.VoiceState(ch.state().channelId(), ch.state().participants()));
+      }
     }
     if (toUser != null) {
       ctx.fanout().sendUser(userId, toUser);

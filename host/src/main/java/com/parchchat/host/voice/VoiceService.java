@@ -37,38 +37,48 @@ public final class VoiceService {
         throw HostApiException.badRequest("not a voice channel");
       }
       String spaceId = Long.toString(a.spaceId());
-      List<VoiceRooms.Change> changes = ctx.voice().join(c.session(), spaceId, r.channelId(), c.userId(),
-          c.user().displayName(), ctx.config().voiceCapacity());
-      if (changes == null) {
-        throw HostApiException.conflict("the voice channel is full (" + ctx.config().voiceCapacity() + ")");
+      // change and publish under the rooms' lock: concurrent joins on the read pool must not publish
+      // their snapshots out of order (a late, older snapshot would hide the newest participant)
+      synchronized (ctx.voice()) {
+        List<VoiceRooms.Change> changes = ctx.voice().join(c.session(), spaceId, r.channelId(), c.userId(),
+            c.user().displayName(), ctx.config().voiceCapacity());
+        if (changes == null) {
+          throw HostApiException.conflict("the voice channel is full (" + ctx.config().voiceCapacity() + ")");
+        }
+        ctx.fanout().raw(new HostToRelay.VoiceAuthorize(c.session(), requestId, r.channelId(), true));
+        publish(changes);
       }
-      ctx.fanout().raw(new HostToRelay.VoiceAuthorize(c.session(), requestId, r.channelId(), true));
-      publish(changes);
       return null;
     }, readPool);
   }
 
   public CompletableFuture<HostReply> leave(Caller c) {
-    VoiceRooms.Change change = ctx.voice().leave(c.session());
-    if (change != null) {
-      publish(List.of(change));
+    synchronized (ctx.voice()) {
+      VoiceRooms.Change change = ctx.voice().leave(c.session());
+      if (change != null) {
+        publish(List.of(change));
+      }
     }
     return CompletableFuture.completedFuture(new HostReply.Ok());
   }
 
   public CompletableFuture<HostReply> setState(Caller c, HostRequest.VoiceStateSet r) {
-    VoiceRooms.Change change = ctx.voice().setState(c.session(), r.muted(), r.deafened());
-    if (change != null) {
-      publish(List.of(change));
+    synchronized (ctx.voice()) {
+      VoiceRooms.Change change = ctx.voice().setState(c.session(), r.muted(), r.deafened());
+      if (change != null) {
+        publish(List.of(change));
+      }
     }
     return CompletableFuture.completedFuture(new HostReply.Ok());
   }
 
   /** A session went away: take it out of voice. */
   public void sessionClosed(String session) {
-    VoiceRooms.Change change = ctx.voice().leave(session);
-    if (change != null) {
-      publish(List.of(change));
+    synchronized (ctx.voice()) {
+      VoiceRooms.Change change = ctx.voice().leave(session);
+      if (change != null) {
+        publish(List.of(change));
+      }
     }
   }
 
