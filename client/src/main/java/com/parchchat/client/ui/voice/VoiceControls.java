@@ -1,0 +1,107 @@
+package com.parchchat.client.ui.voice;
+
+import com.parchchat.client.voice.VoiceCall;
+import com.parchchat.client.voice.VoiceEngine;
+import com.parchchat.client.voice.VoiceException;
+import com.parchchat.client.voice.VoiceSession;
+import dev.onvoid.webrtc.media.audio.AudioDevice;
+import java.util.List;
+
+/**
+ * What the voice panel may do to the call it shows. The real implementation ({@link #of}) goes to a
+ * {@link VoiceSession} (which also tells the host, so the space sees mute and deafen) and its
+ * {@link VoiceEngine} (devices); tests can supply their own.
+ */
+public interface VoiceControls {
+
+  void setMuted(boolean muted);
+
+  void setDeafened(boolean deafened);
+
+  void setPushToTalk(boolean enabled);
+
+  void setPushToTalkPressed(boolean pressed);
+
+  void leave();
+
+  /** Local input level, 0..1. */
+  double inputLevel();
+
+  /** Capture device names (empty when the engine runs headless). */
+  List<String> microphones();
+
+  /** Playout device names (empty when the engine runs headless). */
+  List<String> speakers();
+
+  void selectMicrophone(String name);
+
+  void selectSpeaker(String name);
+
+  /** Controls backed by a live session and its engine. */
+  static VoiceControls of(VoiceSession session, VoiceEngine engine) {
+    return new VoiceControls() {
+      @Override
+      public void setMuted(boolean muted) {
+        session.setMuted(muted);
+      }
+
+      @Override
+      public void setDeafened(boolean deafened) {
+        session.setDeafened(deafened);
+      }
+
+      @Override
+      public void setPushToTalk(boolean enabled) {
+        VoiceCall c = session.call();
+        if (c != null) {
+          c.setPushToTalk(enabled);
+        }
+      }
+
+      @Override
+      public void setPushToTalkPressed(boolean pressed) {
+        VoiceCall c = session.call();
+        if (c != null) {
+          c.setPushToTalkPressed(pressed);
+        }
+      }
+
+      @Override
+      public void leave() {
+        session.leave();
+      }
+
+      @Override
+      public double inputLevel() {
+        VoiceCall c = session.call();
+        return c == null ? 0 : c.localLevel();
+      }
+
+      @Override
+      public List<String> microphones() {
+        return engine.microphones().stream().map(AudioDevice::getName).toList();
+      }
+
+      @Override
+      public List<String> speakers() {
+        return engine.speakers().stream().map(AudioDevice::getName).toList();
+      }
+
+      @Override
+      public void selectMicrophone(String name) {
+        engine.microphones().stream().filter(d -> d.getName().equals(name)).findFirst()
+            .ifPresentOrElse(engine::selectMicrophone, () -> {
+              throw new VoiceException("no microphone named " + name);
+            });
+      }
+
+      @Override
+      public void selectSpeaker(String name) {
+        engine.speakers().stream().filter(d -> d.getName().equals(name)).findFirst()
+            .ifPresentOrElse(engine::selectSpeaker, () -> {
+              throw new VoiceException("no speaker named " + name);
+            });
+      }
+    };
+  }
+}

@@ -1,0 +1,217 @@
+package com.parchchat.client.voice;
+
+import com.parchchat.client.core.HostSession;
+import com.parchchat.client.core.Subscription;
+import com.parchchat.protocol.api.HostReply;
+import com.parchchat.protocol.api.HostRequest;
+import com.parchchat.protocol.sfu.SfuErrorReason;
+import com.parchchat.protocol.sfu.SfuToClient;
+import com.parchchat.protocol.signal.SignalCodec;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Voice on one host, end to end: asks the host for {@code voice.join} (the relay answers with a
+ * grant), joins the SFU with it, and keeps the host's published voice state (muted, deafened) in step
+ * with the call. When the SFU refuses the grant's token (expired or invalid, e.g. after a long
+ * network outage) the join flow runs again through the host for a fresh grant, once per refusal.
+ *
+ * <p>At most one call per session: joining another channel leaves the current one first. The call is
+ * left as soon as the channel's space disappears from the session (kicked, banned) or the channel is
+ * deleted — this client-side leave is courtesy; the authority that removes a kicked member from the
+ * SFU is the relay's admin call.
+ */
+public final class VoiceSession implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(VoiceSession.class);
+
+  private static final Set<SfuErrorReason> STALE_GRANT =
+      Set.of(SfuErrorReason.TOKEN_EXPIRED, SfuErrorReason.TOKEN_INVALID);
+
+  private final HostSession host;
+  private final VoiceEngine engine;
+  private final SfuLinkFactory links;
+  private final AtomicReference<Active> active = new AtomicReference<>();
+
+  /** The call in progress and how it was started (for a rejoin with a fresh grant). */
+  private record Active(String channelId, VoiceCall call, VoiceInput input, VoiceListener listener,
+      boolean refreshed, List<Subscription> watches) {
+    void unwatch() {
+      watches.forEach(Subscription::close);
+    }
+  }
+
+  public VoiceSession(HostSession host, VoiceEngine engine, SfuLinkFactory links) {
+    this.host = host;
+    this.engine = engine;
+    this.links = links;
+  }
+
+  /** A session whose SFU links are real WebSockets. */
+  public static VoiceSession overWebSocket(HostSession host, VoiceEngine engine, HttpClient http) {
+    return new VoiceSession(host, engine,
+        SfuLinkFactory.webSocket(http, SignalCodec.withDefaults(), Duration.ofSeconds(10)));
+  }
+
+  public HostSession host() {
+    return host;
+  }
+
+  /**
+   * Joins {@code channelId}: the host checks membership, channel kind and capacity, the relay mints
+   * the grant, then the call connects to the SFU. Fails with the host's typed error
+   * ({@code forbidden}, {@code conflict} when full, {@code not_found}) before any media starts.
+   */
+  public CompletableFuture<VoiceCall> join(String channelId, VoiceInput input, VoiceListener listener) {
+    leave();
+    return grant(channelId).thenApply(g -> start(channelId, g, input, listener, false));
+  }
+
+  private CompletableFuture<VoiceGrant> grant(String channelId) {
+    return host.call(new HostRequest.VoiceJoin(channelId), HostReply.VoiceGrant.class)
+        .thenApply(VoiceGrant::fromHostReply);
+  }
+
+  private VoiceCall start(String channelId, VoiceGrant grant, VoiceInput input, VoiceListener listener,
+      boolean refreshed) {
+    VoiceListener watching = new VoiceListener() {
+      @Override
+      public void onStateChanged(VoiceCall.State state, String detail) {
+        listener.onStateChanged(state, detail);
+      }
+
+      @Override
+      public void onMembersChanged(List<VoiceMember> members) {
+        listener.onMembersChanged(members);
+      }
+
+      @Override
+      public void onSpeakingChanged(Set<String> userIds) {
+        listener.onSpeakingChanged(userIds);
+      }
+
+      @Override
+      public void onQuality(CallQuality quality) {
+        listener.onQuality(quality);
+      }
+
+      @Override
+      public void onError(SfuToClient.Error error) {
+        listener.onError(error);
+        if (STALE_GRANT.contains(error.reason())) {
+          refresh(channelId);
+        }
+      }
+    };
+    VoiceCall call = engine.join(grant, links, input, watching);
+    List<Subscription> watches = new ArrayList<>();
+    Active a = new Active(channelId, call, input, listener, refreshed, watches);
+    Runnable check = () -> {
+      if (host.spaceOfChannel(channelId).isEmpty()) {
+        gone(a);
+      }
+    };
+    watches.add(host.spaces().listen(list -> check.run()));
+    host.spaceOfChannel(channelId).ifPresent(space -> watches.add(space.channels().listen(list -> check.run())));
+    Active previous = active.getAndSet(a);
+    if (previous != null) {
+      previous.unwatch();
+    }
+    return call;
+  }
+
+  /** The SFU refused our token: ask the host again (once in a row), and rejoin with the new grant. */
+  private void refresh(String channelId) {
+    Active a = active.get();
+    if (a == null || !a.channelId().equals(channelId) || a.refreshed()) {
+      return;
+    }
+    log.info("voice: the SFU refused the grant; asking the host for a fresh one");
+    grant(channelId).whenComplete((g, err) -> {
+      if (err != null) {
+        log.warn("voice: no fresh grant: {}", err.getMessage());
+        return;
+      }
+      if (active.get() == a) {
+        a.unwatch();
+        a.call().close();
+        start(channelId, g, a.input(), a.listener(), true);
+      }
+    });
+  }
+
+  /** We were kicked or banned from the space, or the channel was deleted: the call ends here. */
+  private void gone(Active a) {
+    if (active.compareAndSet(a, null)) {
+      log.info("voice: channel {} is gone for us (kicked, banned or deleted); leaving", a.channelId());
+      a.unwatch();
+      a.call().leave();
+    }
+  }
+
+  /** The call in progress, if any. */
+  public VoiceCall call() {
+    Active a = active.get();
+    return a == null ? null : a.call();
+  }
+
+  /** The voice channel we are in, or null. */
+  public String channelId() {
+    Active a = active.get();
+    return a == null ? null : a.channelId();
+  }
+
+  /** Mutes locally and at the SFU, and tells the host so the space sees it. */
+  public void setMuted(boolean muted) {
+    VoiceCall c = call();
+    if (c != null) {
+      c.setMuted(muted);
+      publishState(c);
+    }
+  }
+
+  /** Deafens (which also mutes) and tells the host. */
+  public void setDeafened(boolean deafened) {
+    VoiceCall c = call();
+    if (c != null) {
+      c.setDeafened(deafened);
+      publishState(c);
+    }
+  }
+
+  private void publishState(VoiceCall c) {
+    host.call(new HostRequest.VoiceStateSet(c.isMuted() || c.isDeafened(), c.isDeafened()), HostReply.Ok.class)
+        .whenComplete((ok, err) -> {
+          if (err != null) {
+            log.warn("voice: the host did not take our voice state: {}", err.getMessage());
+          }
+        });
+  }
+
+  /** Leaves the call (SFU and host); no-op when not in one. */
+  public void leave() {
+    Active a = active.getAndSet(null);
+    if (a == null) {
+      return;
+    }
+    a.unwatch();
+    a.call().leave();
+    host.call(new HostRequest.VoiceLeave(), HostReply.Ok.class).whenComplete((ok, err) -> {
+      if (err != null) {
+        log.debug("voice: leave not acknowledged: {}", err.getMessage());
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    leave();
+  }
+}
