@@ -57,6 +57,9 @@ class NatRelayTest {
               .doesNotContain(topo.siteA().hostAddress());
         }
         assertThat(turn.output()).doesNotContain(SECRET).doesNotContain(ca.password());
+        // SIGTERM: graceful shutdown deletes the allocations before the JVM exits
+        turn.stop(Duration.ofSeconds(10));
+        assertThat(turn.output()).containsPattern("TURN shutting down: \\d+ allocations");
       }
     }
   }

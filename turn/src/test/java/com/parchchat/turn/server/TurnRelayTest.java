@@ -154,6 +154,25 @@ class TurnRelayTest {
     }
   }
 
+  @Test
+  void closeDeletesAllocationsAndFreesRelayPorts() throws Exception {
+    server = TestServers.start(clock, b -> {});
+    Credentials c = creds();
+    InetSocketAddress relay;
+    try (TurnTestClient client = new TurnTestClient(TestServers.address(server), c.username(), c.password())) {
+      relay = client.allocate().get(XorRelayedAddress.class).address();
+    }
+    assertThat(server.service().allocations().count()).isEqualTo(1);
+    server.close();
+    assertThat(server.service().allocations().count()).isZero();
+    assertThat(server.service().allocations().ports().inUse()).isZero();
+    // the relayed port is free again for anyone
+    try (DatagramSocket s = new DatagramSocket(relay)) {
+      assertThat(s.getLocalPort()).isEqualTo(relay.getPort());
+    }
+    server = null;
+  }
+
   /** TURN over TCP: RFC 8489 §6.2.2 framing, ChannelData padded to 4 bytes (RFC 8656 §12.5). */
   @Test
   void tcpClientWithPaddedChannelData() throws Exception {
