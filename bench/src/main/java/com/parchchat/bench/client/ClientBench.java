@@ -105,7 +105,7 @@ public final class ClientBench implements Callable<Integer> {
           "--config-dir", dir.resolve("launch-" + i).toString())
           .redirectErrorStream(true).start();
       processes.add(p);
-      long ms = awaitLine(p, SHOWN, Duration.ofSeconds(60));
+      long ms = awaitLine(p, SHOWN, Duration.ofSeconds(180));
       wall.recordValue((System.nanoTime() - t0) / 1_000_000);
       shown.recordValue(ms);
       p.destroy();
@@ -157,7 +157,7 @@ public final class ClientBench implements Callable<Integer> {
         Thread.currentThread().interrupt();
         return false;
       }
-    }, Duration.ofSeconds(30));
+    }, Duration.ofSeconds(120));
     Path hostDir = dir.resolve("host");
     Files.createDirectories(hostDir);
     Files.writeString(hostDir.resolve("host.yaml"), "relay: http://127.0.0.1:" + port + "\nname: Bench Host\n"
@@ -165,7 +165,7 @@ public final class ClientBench implements Callable<Integer> {
     Process host = new ProcessBuilder("java", "-Xmx512m", "-jar", hostJar.toString(), "--data-dir", hostDir.toString())
         .redirectErrorStream(true).start();
     processes.add(host);
-    hostKey = String.valueOf(awaitString(host, HOST_KEY, Duration.ofSeconds(30)));
+    hostKey = String.valueOf(awaitString(host, HOST_KEY, Duration.ofSeconds(120)));
   }
 
   private String hostKey;
@@ -194,15 +194,15 @@ public final class ClientBench implements Callable<Integer> {
   private String seed(URI relay, Path cfg) throws Exception {
     ClientConfig config = ClientConfig.defaults(cfg).withDefaultRelay(relay).withMaxFramesPerSecond(20_000).withMaxInFlightSends(16);
     try (ParchClient c = new ParchClient(config)) {
-      c.register(relay, "bench", "Bench User", "bench@example.org", "bench-password").get(30, TimeUnit.SECONDS);
+      c.register(relay, "bench", "Bench User", "bench@example.org", "bench-password").get(120, TimeUnit.SECONDS);
       HostSession h = c.addHost(hostKey);
-      await(() -> h.phase().get() == HostSession.Phase.READY, Duration.ofSeconds(30));
+      await(() -> h.phase().get() == HostSession.Phase.READY, Duration.ofSeconds(120));
       SpaceState first = null;
       for (String name : List.of("Engineering", "Design", "Random")) {
-        SpaceState s = h.createSpace(name).get(10, TimeUnit.SECONDS);
+        SpaceState s = h.createSpace(name).get(60, TimeUnit.SECONDS);
         for (String ch : List.of("general", "links", "help")) {
           if (s.channels().get().stream().noneMatch(x -> x.name().equals(ch))) {
-            h.createChannel(s.id(), ch, ChannelKind.TEXT).get(10, TimeUnit.SECONDS);
+            h.createChannel(s.id(), ch, ChannelKind.TEXT).get(60, TimeUnit.SECONDS);
           }
         }
         if (first == null) {
@@ -229,7 +229,7 @@ public final class ClientBench implements Callable<Integer> {
     Process p = new ProcessBuilder("java", "-jar", clientJar.toString(), "--config-dir", cfg.toString())
         .redirectErrorStream(true).start();
     processes.add(p);
-    awaitLine(p, SHOWN, Duration.ofSeconds(60));
+    awaitLine(p, SHOWN, Duration.ofSeconds(180));
     Thread.sleep(idleSeconds * 1000L);
     long rssKb = rssKb(p.pid());
     System.out.printf(Locale.ROOT, "idle RSS of parch-client.jar signed in, 1 host, 3 spaces (9 channels), "
@@ -254,7 +254,7 @@ public final class ClientBench implements Callable<Integer> {
     started.await();
     ParchClient client = new ParchClient(ClientConfig.defaults(cfg).withDefaultRelay(relay).withHistoryPage(100));
     LocalStore.SavedSession saved = client.rememberedSession().orElseThrow();
-    client.resume(saved).get(30, TimeUnit.SECONDS);
+    client.resume(saved).get(120, TimeUnit.SECONDS);
     CompletableFuture<Scene> sceneF = new CompletableFuture<>();
     Platform.runLater(() -> {
       Stage stage = new Stage();
@@ -266,7 +266,7 @@ public final class ClientBench implements Callable<Integer> {
       shell.startup();
       sceneF.complete(scene);
     });
-    Scene scene = sceneF.get(30, TimeUnit.SECONDS);
+    Scene scene = sceneF.get(120, TimeUnit.SECONDS);
     @SuppressWarnings("unchecked")
     ListView<Object>[] list = new ListView[1];
     await(() -> {
@@ -281,7 +281,7 @@ public final class ClientBench implements Callable<Integer> {
         ok.complete(list[0] != null && list[0].getItems().size() >= 50);
       });
       return ok.join();
-    }, Duration.ofSeconds(60));
+    }, Duration.ofSeconds(180));
 
     Histogram pulses = new Histogram(3);
     CompletableFuture<Long> done = new CompletableFuture<>();
