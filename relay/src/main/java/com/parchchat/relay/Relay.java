@@ -123,10 +123,6 @@ public final class Relay implements AutoCloseable {
     return server.port();
   }
 
-  public RelayConfig config() {
-    return config;
-  }
-
   /**
    * Graceful shutdown: stop accepting, send every peer a "going away" close frame, wait up to
    * {@code limits.shutdownDrainSeconds} for connections to drain, then stop threads and close the

@@ -257,6 +257,7 @@ class RoutingTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the connections only need to exist while the metrics are read
   void healthAndMetrics() throws Exception {
     TestHost host = new TestHost(relay, "Metrics");
     try (WsClient h = host.connect(relay); WsClient c = relay.client(relay.userToken("mia"))) {

@@ -32,10 +32,6 @@ public final class RateLimiter {
     this.clock = clock;
   }
 
-  public RateLimiter(int capacity, long periodMillis) {
-    this(capacity, periodMillis, System::currentTimeMillis);
-  }
-
   /** Takes one token for {@code key}; false if the bucket is empty. */
   public boolean tryAcquire(String key) {
     long now = clock.getAsLong();

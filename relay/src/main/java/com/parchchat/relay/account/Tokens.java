@@ -31,12 +31,6 @@ public final class Tokens {
     return prefix + B64URL.encodeToString(b);
   }
 
-  public static byte[] randomBytes(int n) {
-    byte[] b = new byte[n];
-    RANDOM.nextBytes(b);
-    return b;
-  }
-
   /** SHA-256 of the token's UTF-8 bytes, lower-case hex. */
   public static String hash(String token) {
     try {

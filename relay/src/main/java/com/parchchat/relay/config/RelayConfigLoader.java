@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -78,9 +77,7 @@ public final class RelayConfigLoader {
   }
 
   private static void merge(ObjectNode target, ObjectNode source, String prefix) {
-    Iterator<Map.Entry<String, JsonNode>> it = source.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : source.properties()) {
       String key = prefix + e.getKey();
       JsonNode existing = target.get(e.getKey());
       if (existing == null) {

@@ -23,7 +23,6 @@ public final class RelayServer implements AutoCloseable {
   private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
   private final Channel serverChannel;
-  private final boolean tls;
 
   public RelayServer(RelayServices services) throws InterruptedException {
     var config = services.config();
@@ -36,7 +35,7 @@ public final class RelayServer implements AutoCloseable {
         throw new IllegalArgumentException("config keys 'tls.*': cannot load the PEM certificate/key: " + e.getMessage(), e);
       }
     }
-    this.tls = ssl != null;
+    boolean tls = ssl != null;
     var limits = config.limits();
     ServerBootstrap b =
         new ServerBootstrap()
@@ -59,10 +58,6 @@ public final class RelayServer implements AutoCloseable {
 
   public int port() {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
-  }
-
-  public boolean tls() {
-    return tls;
   }
 
   /** Stops accepting new connections; existing ones keep running. */
