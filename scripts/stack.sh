@@ -15,7 +15,8 @@ TURN_PORT="${PARCH_TURN_PORT:-3478}"
 TURN_ADMIN_PORT="${PARCH_TURN_ADMIN_PORT:-9641}"
 SERVICES=(relay turn sfu host)
 
-jar_of() { echo "$ROOT/$1/target/parch-$1.jar"; }
+# PARCH_TARGET: the Maven build folder the jars come from (./mvnw -Dparch.target=...)
+jar_of() { echo "$ROOT/$1/${PARCH_TARGET:-target}/parch-$1.jar"; }
 
 build_if_missing() {
   local m missing=()
