@@ -87,7 +87,10 @@ public final class VoicePanel extends VBox {
     head.setAlignment(Pos.CENTER_LEFT);
 
     mute.setId("voice-mute");
-    mute.setOnAction(e -> controls.setMuted(mute.isSelected()));
+    mute.setOnAction(e -> {
+      controls.setMuted(mute.isSelected());
+      refreshRows();
+    });
     deafen.setId("voice-deafen");
     deafen.setOnAction(e -> {
       controls.setDeafened(deafen.isSelected());

@@ -1,0 +1,144 @@
+package com.parchchat.client.ui.voice;
+
+import com.parchchat.client.core.ClientException;
+import com.parchchat.client.core.HostSession;
+import com.parchchat.client.core.ParchClient;
+import com.parchchat.client.voice.VoiceConfig;
+import com.parchchat.client.voice.VoiceEngine;
+import com.parchchat.client.voice.VoiceInput;
+import com.parchchat.client.voice.VoiceSession;
+import com.parchchat.protocol.api.Channel;
+import com.parchchat.protocol.signal.UserRef;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javafx.application.Platform;
+import javafx.scene.control.Label;
+import javafx.scene.layout.VBox;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where the voice panel lives in the main window: clicking a voice channel calls {@link #join}; the
+ * dock starts the voice engine on first use (off the FX thread — it loads libwebrtc), joins through
+ * the host and shows a {@link VoicePanel} until the call ends. Hidden while not in a call.
+ * {@link #close()} must run at exit: libwebrtc's threads would keep the JVM alive.
+ */
+public final class VoiceDock extends VBox {
+  private static final Logger log = LoggerFactory.getLogger(VoiceDock.class);
+
+  private final ParchClient client;
+  private final VoiceConfig config;
+  private CompletableFuture<VoiceEngine> engine;
+  private VoiceSession session;
+  private VoicePanel panel;
+  private final Label problem = new Label();
+
+  public VoiceDock(ParchClient client) {
+    this(client, VoiceConfig.desktop());
+  }
+
+  public VoiceDock(ParchClient client, VoiceConfig config) {
+    this.client = client;
+    this.config = config;
+    setId("voice-dock");
+    problem.setId("voice-problem");
+    problem.getStyleClass().add("error");
+    show(false);
+  }
+
+  private void show(boolean on) {
+    setVisible(on);
+    setManaged(on);
+  }
+
+  private synchronized CompletableFuture<VoiceEngine> engine() {
+    if (engine == null) {
+      engine = CompletableFuture.supplyAsync(() -> new VoiceEngine(config));
+    }
+    return engine;
+  }
+
+  /** Joins {@code channel} on {@code host}, leaving any call in progress. FX thread. */
+  public void join(HostSession host, Channel channel) {
+    if (session != null && channel.id().equals(session.channelId())) {
+      return;
+    }
+    leave();
+    UserRef me = client.account().get() == null ? null : client.account().get().user();
+    if (me == null) {
+      return;
+    }
+    engine().whenComplete((eng, err) -> Platform.runLater(() -> {
+      if (err != null) {
+        failed("Voice is unavailable: " + ClientException.of(err).getMessage());
+        return;
+      }
+      VoiceSession s = VoiceSession.overWebSocket(host, eng, client.http());
+      VoicePanel p = new VoicePanel(VoiceControls.of(s, eng), channel.name(), me.id(), me.displayName());
+      p.setOnClosed(() -> Platform.runLater(() -> {
+        if (panel == p) {
+          leave();
+        }
+      }));
+      if (getScene() != null) {
+        p.installPushToTalk(getScene());
+      }
+      session = s;
+      panel = p;
+      getChildren().setAll(p);
+      show(true);
+      s.join(channel.id(), VoiceInput.microphone(), p.listener()).whenComplete((call, e) -> {
+        if (e != null) {
+          Platform.runLater(() -> {
+            if (panel == p) {
+              leave();
+              failed("Could not join " + channel.name() + ": " + ClientException.of(e).getMessage());
+            }
+          });
+        }
+      });
+    }));
+  }
+
+  private void failed(String text) {
+    log.warn("voice: {}", text);
+    problem.setText(text);
+    getChildren().setAll(problem);
+    show(true);
+  }
+
+  /** Leaves the call in progress and hides the panel. FX thread. */
+  public void leave() {
+    if (session != null) {
+      session.leave();
+      session = null;
+    }
+    if (panel != null) {
+      panel.dispose();
+      panel = null;
+    }
+    getChildren().clear();
+    show(false);
+  }
+
+  /** Leaves and releases the voice engine. */
+  public void close() {
+    leave();
+    CompletableFuture<VoiceEngine> e;
+    synchronized (this) {
+      e = engine;
+      engine = null;
+    }
+    if (e != null) {
+      try {
+        e.get(10, TimeUnit.SECONDS).close();
+      } catch (ExecutionException | TimeoutException ex) {
+        log.warn("voice: engine not closed: {}", ex.getMessage());
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
