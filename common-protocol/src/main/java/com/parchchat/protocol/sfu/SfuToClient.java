@@ -107,7 +107,8 @@ public sealed interface SfuToClient {
    * This member is out of the room; the SFU closes the connection after this frame.
    *
    * @param reason {@code leave} (asked for it), {@code kicked} (admin removal), {@code replaced} (same
-   *               user joined again elsewhere) or {@code timeout} (media consent lost)
+   *               user joined again elsewhere), {@code timeout} (media consent lost) or
+   *               {@code media_failed} (DTLS failed, e.g. the certificate does not match the SDP)
    */
   record Left(String reason) implements SfuToClient {
     public Left {
