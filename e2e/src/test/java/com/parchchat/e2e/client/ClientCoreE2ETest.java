@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * host restart, resync after a dropped link, reconnect after a relay restart).
  */
 class ClientCoreE2ETest {
-  static final Duration WAIT = Duration.ofSeconds(30);
+  static final Duration WAIT = Duration.ofSeconds(45);
 
   private static Path shared;
   private static LocalStack sharedStack;
@@ -172,8 +172,9 @@ class ClientCoreE2ETest {
 
     p.bob().openChannel(ch).get(10, TimeUnit.SECONDS);
     p.alice().openChannel(ch).get(10, TimeUnit.SECONDS);
-    p.alice().send(ch, "hello @bob, **welcome**", null);
-    await().atMost(WAIT).until(() -> contents(p.bob(), ch).contains("hello @bob, **welcome**"));
+    String hello0 = "hello @" + name("bob") + ", **welcome**";
+    p.alice().send(ch, hello0, null);
+    await().atMost(WAIT).until(() -> contents(p.bob(), ch).contains(hello0));
     Message hello = p.bob().log(ch).lines().get(p.bob().log(ch).size() - 1).message();
     assertThat(hello.mentions()).contains(b.account().get().user().id());
 
@@ -189,9 +190,9 @@ class ClientCoreE2ETest {
     await().atMost(WAIT).until(() -> p.alice().log(ch).byId(hello.id()).message().reactions().stream()
         .anyMatch(r -> r.emoji().equals("\u2665") && r.count() == 1));
     assertThat(p.bob().log(ch).byId(hello.id()).message().reactions().get(0).me()).isTrue();
-    p.alice().edit(hello.id(), "hello @bob, welcome!").get(10, TimeUnit.SECONDS);
+    p.alice().edit(hello.id(), "hello @" + name("bob") + ", welcome!").get(10, TimeUnit.SECONDS);
     await().atMost(WAIT).until(() -> p.bob().log(ch).byId(hello.id()).message().editedAt() != null);
-    assertThat(p.bob().log(ch).byId(hello.id()).message().content()).isEqualTo("hello @bob, welcome!");
+    assertThat(p.bob().log(ch).byId(hello.id()).message().content()).isEqualTo("hello @" + name("bob") + ", welcome!");
     p.alice().delete(ch, hello.id()).get(10, TimeUnit.SECONDS);
     await().atMost(WAIT).until(() -> p.bob().log(ch).byId(hello.id()) == null);
 

@@ -51,7 +51,7 @@ class ClientUiE2ETest {
     HeadlessFx.init();
   }
 
-  static final Duration WAIT = Duration.ofSeconds(30);
+  static final Duration WAIT = Duration.ofSeconds(45);
   private static final AtomicInteger SEQ = new AtomicInteger();
   private static Path root;
   private static LocalStack stack;
