@@ -140,6 +140,11 @@ class CoturnInteropTest {
     Credentials ours = RestCredentials.mint(SECRET, expiry.getEpochSecond(), "carol");
     assertThat(ours.username()).isEqualTo(theirs.username());
     assertThat(ours.password()).isEqualTo(theirs.password());
+    // and by common-protocol's helper, which the relay uses to mint voice credentials
+    assertThat(com.parchchat.protocol.voice.TurnRestCredentials.username(expiry.getEpochSecond(), "carol"))
+        .isEqualTo(ours.username());
+    assertThat(com.parchchat.protocol.voice.TurnRestCredentials.password(SECRET, ours.username()))
+        .isEqualTo(ours.password());
 
     List<String> flags = List.of("-u", ours.username(), "-w", ours.password(), "-m", "2", "-n", "30", "-l", "172");
     try (Coturn coturn = Coturn.start("127.0.0.1", "127.0.0.1", SECRET, REALM, List.of())) {

@@ -247,7 +247,7 @@ class TurnErrorPathTest {
 
   @Test
   void exhaustedPortRangeGives508() throws Exception {
-    int port = 47321;
+    int port = com.parchchat.testkit.process.FreePorts.udp();
     start(b -> {
       b.minPort = port;
       b.maxPort = port;
