@@ -7,6 +7,7 @@ import com.parchchat.client.core.RelayConnection;
 import com.parchchat.client.core.SpaceState;
 import com.parchchat.protocol.api.Channel;
 import com.parchchat.protocol.api.ChannelKind;
+import com.parchchat.client.ui.voice.VoiceDock;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -57,6 +58,7 @@ public final class MainView extends BorderPane {
   private final ChatView chat;
   private final MemberPane members;
   private final ImagePreviews images;
+  final VoiceDock voice;
 
   MainView(ParchClient client, AppShell shell, Consumer<String> openUrl) {
     this.client = client;
@@ -72,6 +74,8 @@ public final class MainView extends BorderPane {
     setLeft(new HBox(rail, sidebar));
     setCenter(chat);
     setRight(members);
+    voice = new VoiceDock(client);
+    setBottom(voice);
     buildBanners();
     setTop(banners);
 
@@ -290,5 +294,6 @@ public final class MainView extends BorderPane {
     chat.close();
     members.close();
     rail.close();
+    voice.close();
   }
 }

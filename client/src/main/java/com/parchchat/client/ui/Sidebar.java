@@ -107,6 +107,8 @@ final class Sidebar extends VBox {
     channelList.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
       if (!updatingSelection && b instanceof Channel && ((Channel) b).kind() == ChannelKind.TEXT) {
         main.selectChannel((Channel) b);
+      } else if (!updatingSelection && b instanceof Channel && main.host.get() != null) {
+        main.voice.join(main.host.get(), (Channel) b);
       }
     });
     VBox.setVgrow(channelList, Priority.ALWAYS);

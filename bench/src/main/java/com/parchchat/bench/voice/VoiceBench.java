@@ -1,0 +1,333 @@
+package com.parchchat.bench.voice;
+
+import com.parchchat.client.core.ClientConfig;
+import com.parchchat.client.core.HostSession;
+import com.parchchat.client.core.ParchClient;
+import com.parchchat.client.core.SpaceState;
+import com.parchchat.client.voice.VoiceCall;
+import com.parchchat.client.voice.VoiceConfig;
+import com.parchchat.client.voice.VoiceEngine;
+import com.parchchat.client.voice.VoiceInput;
+import com.parchchat.client.voice.VoiceListener;
+import com.parchchat.client.voice.VoiceSession;
+import com.parchchat.protocol.api.Channel;
+import com.parchchat.protocol.api.ChannelKind;
+import com.parchchat.testkit.audio.FrequencyDetector;
+import com.parchchat.testkit.audio.PcmRecorder;
+import com.parchchat.testkit.process.FreePorts;
+import com.parchchat.testkit.process.ServiceProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Voice figures for docs/performance.md (issue 8, point 5), on loopback with the real relay, host, SFU
+ * and TURN jars as processes and each client as its own JVM ({@code client.core} + {@code client.voice},
+ * headless audio module, a tone as the voice):
+ *
+ * <ul>
+ *   <li><b>click-to-first-audio</b>: from calling {@code VoiceSession.join} (host authorizes → relay
+ *       grant → SFU WebSocket → SDP → ICE/DTLS) to the first 10 ms frame in which the joiner's decoded
+ *       audio carries a member's tone. The first join of each client JVM includes the engine's start
+ *       (native library, factory) — "cold"; the rejoins that follow reuse the engine — "warm".</li>
+ *   <li><b>CPU and RSS per client</b> during a three-party call (everybody sending and receiving),
+ *       from {@code /proc/<pid>/stat} (utime+stime over a window) and {@code VmRSS}.</li>
+ * </ul>
+ *
+ * <pre>
+ * java -cp bench/target-x/parch-bench.jar com.parchchat.bench.voice.VoiceBench \
+ *   --relay-jar relay/target-x/parch-relay.jar --host-jar host/target-x/parch-host.jar \
+ *   --sfu-jar sfu/target-x/parch-sfu.jar --turn-jar turn/target-x/parch-turn.jar
+ * </pre>
+ */
+@Command(name = "voice-bench", mixinStandardHelpOptions = true)
+public final class VoiceBench implements Callable<Integer> {
+  private static final Pattern HOST_KEY = Pattern.compile("Host Key: (\\S+)");
+  private static final Pattern RELAY_LISTENING = Pattern.compile("relay listening on http://[^:]+:(\\d+)");
+  private static final Pattern FIRST = Pattern.compile("FIRST_AUDIO_MS (\\w+) (\\d+)");
+  private static final double[] TONES = {440, 550, 660};
+
+  @Option(names = "--relay-jar", required = true) Path relayJar;
+  @Option(names = "--host-jar", required = true) Path hostJar;
+  @Option(names = "--sfu-jar", required = true) Path sfuJar;
+  @Option(names = "--turn-jar", required = true) Path turnJar;
+  @Option(names = "--rejoins", defaultValue = "5", description = "warm rejoins per member") int rejoins;
+  @Option(names = "--window", defaultValue = "20", description = "CPU window, seconds") int window;
+  @Option(names = "--client-heap", defaultValue = "128m") String clientHeap;
+
+  public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("client")) {
+      int rc = 0;
+      try {
+        client(args);
+      } catch (Throwable t) {
+        System.out.println("FAILED " + t);
+        t.printStackTrace(System.out);
+        rc = 1;
+      }
+      System.out.flush();
+      System.exit(rc);
+    }
+    System.exit(new CommandLine(new VoiceBench()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir = Files.createTempDirectory("parch-voice-bench");
+    List<ServiceProcess> procs = new ArrayList<>();
+    try {
+      String sfuSecret = secret();
+      String adminSecret = secret();
+      String turnSecret = secret();
+      int signal = FreePorts.tcp();
+      int media = FreePorts.udp();
+      int turnPort = FreePorts.tcpAndUdp();
+      int relayMin = FreePorts.udpRange(40);
+      Path sfuYaml = dir.resolve("sfu.yaml");
+      Files.writeString(sfuYaml, String.join("\n", "signalHost: 127.0.0.1", "signalPort: " + signal,
+          "mediaHost: 127.0.0.1", "mediaPort: " + media, "advertisedAddresses: []", "tokenSecret: " + sfuSecret,
+          "adminSecret: " + adminSecret, "roomCapacity: 50", "maxRooms: 100", "loudestN: 0",
+          "maxFrameBytes: 65536", "speakerIntervalMillis: 300", "consentTimeoutSeconds: 30",
+          "srtpProfiles: [AEAD_AES_128_GCM, AES_CM_128_HMAC_SHA1_80]", ""));
+      ServiceProcess sfu = start(procs, dir, "sfu", sfuJar, List.of("--config", sfuYaml.toString()));
+      ServiceProcess turn = start(procs, dir, "turn", turnJar, List.of("--listening-ip", "127.0.0.1",
+          "--listening-port", "" + turnPort, "--relay-ip", "127.0.0.1", "--min-port", "" + relayMin,
+          "--max-port", "" + (relayMin + 39), "--realm", "parch.bench", "--use-auth-secret",
+          "--static-auth-secret=" + turnSecret, "--allow-loopback-peers", "--admin-port", "-1"));
+      Path relayYaml = dir.resolve("relay.yaml");
+      Files.writeString(relayYaml, String.join("\n", "voice:", "  sfuSecret: " + sfuSecret,
+          "  sfuAdminSecret: " + adminSecret, "  turnSecret: " + turnSecret, ""));
+      ServiceProcess relay = start(procs, dir, "relay", relayJar, List.of("--config", relayYaml.toString(),
+          "--port", "0", "--data-dir", dir.resolve("relay-data").toString(), "--argon2-memory-kib", "1024",
+          "--sfu-url", "ws://127.0.0.1:" + signal + "/ws", "--sfu-admin-url", "http://127.0.0.1:" + signal,
+          "--turn-url", "turn:127.0.0.1:" + turnPort + "?transport=udp"));
+      relay.awaitLine(RELAY_LISTENING, Duration.ofSeconds(60));
+      Matcher m = RELAY_LISTENING.matcher(relay.output());
+      m.find();
+      String relayUrl = "http://127.0.0.1:" + m.group(1);
+      sfu.awaitLine(Pattern.compile("SFU ready in"), Duration.ofSeconds(60));
+      turn.awaitLine(Pattern.compile("TURN listening on"), Duration.ofSeconds(60));
+      Path hostDir = dir.resolve("host-data");
+      Files.createDirectories(hostDir);
+      Files.writeString(hostDir.resolve("host.yaml"), "relay: " + relayUrl + "\nname: Bench\nvoiceCapacity: 10\n");
+      ServiceProcess host = start(procs, dir, "host", hostJar, List.of("--data-dir", hostDir.toString(),
+          "--relay", relayUrl, "--name", "Bench"));
+      host.awaitLine(HOST_KEY, Duration.ofSeconds(60));
+      Matcher k = HOST_KEY.matcher(host.output());
+      k.find();
+      String hostKey = k.group(1);
+
+      String cp = System.getProperty("java.class.path");
+      List<ServiceProcess> clients = new ArrayList<>();
+      String[] names = {"owner", "bob", "carol"};
+      for (int i = 0; i < 3; i++) {
+        List<String> cmd = new ArrayList<>(List.of(ServiceProcess.javaBinary(), "-Xmx" + clientHeap,
+            "-XX:+UseSerialGC", "-cp", cp, VoiceBench.class.getName(), "client", relayUrl, hostKey, names[i],
+            "" + TONES[i], dir.toString(), "" + (i == 0 ? 0 : rejoins)));
+        ServiceProcess c = ServiceProcess.builder(names[i]).command(cmd).logDir(dir.resolve(names[i] + "-logs")).start();
+        procs.add(c);
+        clients.add(c);
+      }
+      for (ServiceProcess c : clients) {
+        c.awaitOutput("STEADY", Duration.ofSeconds(180));
+      }
+      // everybody is in the call, sending and receiving: measure
+      Thread.sleep(3000);
+      long[] before = new long[3];
+      for (int i = 0; i < 3; i++) {
+        before[i] = cpuTicks(clients.get(i).pid());
+      }
+      long t0 = System.nanoTime();
+      Thread.sleep(window * 1000L);
+      double secs = (System.nanoTime() - t0) / 1e9;
+      System.out.println("=== voice bench (loopback, 3 client JVMs, headless audio, tone input) ===");
+      for (int i = 0; i < 3; i++) {
+        double cpu = (cpuTicks(clients.get(i).pid()) - before[i]) / 100.0 / secs * 100;
+        System.out.printf(Locale.ROOT, "%-6s CPU %.1f%% of one core over %d s, RSS %d MB%n", names[i], cpu, window,
+            rssKb(clients.get(i).pid()) / 1024);
+      }
+      List<Long> cold = new ArrayList<>();
+      List<Long> warm = new ArrayList<>();
+      for (ServiceProcess c : clients) {
+        Matcher f = FIRST.matcher(c.output());
+        while (f.find()) {
+          (f.group(1).equals("cold") ? cold : warm).add(Long.parseLong(f.group(2)));
+        }
+      }
+      System.out.println("click-to-first-audio cold (engine start included), ms: " + cold);
+      System.out.println("click-to-first-audio warm (engine running), ms: " + warm + "  median "
+          + median(warm));
+      return 0;
+    } finally {
+      for (int i = procs.size() - 1; i >= 0; i--) {
+        procs.get(i).stop(Duration.ofSeconds(5));
+      }
+    }
+  }
+
+  private static long median(List<Long> xs) {
+    if (xs.isEmpty()) {
+      return -1;
+    }
+    List<Long> s = new ArrayList<>(xs);
+    s.sort(null);
+    return s.get(s.size() / 2);
+  }
+
+  private static ServiceProcess start(List<ServiceProcess> procs, Path dir, String name, Path jar, List<String> args) {
+    ServiceProcess p = ServiceProcess.builder(name).jar(jar, List.of("-Xmx256m", "-XX:+UseSerialGC"), args)
+        .logDir(dir.resolve(name + "-logs")).start();
+    procs.add(p);
+    return p;
+  }
+
+  private static long cpuTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+  }
+
+  private static long rssKb(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("\\D", ""));
+      }
+    }
+    return -1;
+  }
+
+  private static String secret() {
+    byte[] b = new byte[24];
+    new SecureRandom().nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  // ---- one client JVM ------------------------------------------------------------------------
+
+  /** {@code client <relay> <hostKey> <name> <toneHz> <sharedDir> <rejoins>}. */
+  private static void client(String[] a) throws Exception {
+    URI relay = URI.create(a[1]);
+    String hostKey = a[2];
+    String name = a[3];
+    double tone = Double.parseDouble(a[4]);
+    Path shared = Path.of(a[5]);
+    int rejoins = Integer.parseInt(a[6]);
+    boolean owner = name.equals("owner");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+    ClientConfig cfg = ClientConfig.defaults(shared.resolve("client-" + name)).withDefaultRelay(relay);
+    try (ParchClient client = new ParchClient(cfg)) {
+      client.register(relay, name, name, name + "@example.org", "password-" + name).get(30, TimeUnit.SECONDS);
+      HostSession host = client.addHost(hostKey);
+      until(() -> host.phase().get() == HostSession.Phase.READY, deadline);
+      Channel lounge;
+      if (owner) {
+        SpaceState space = host.createSpace("Bench").get(10, TimeUnit.SECONDS);
+        lounge = host.createChannel(space.id(), "Lounge", ChannelKind.VOICE).get(10, TimeUnit.SECONDS);
+        for (String who : List.of("bob", "carol")) {
+          until(() -> {
+            try {
+              host.inviteUser(space.id(), who).get(10, TimeUnit.SECONDS);
+              return true;
+            } catch (Exception e) {
+              return false;
+            }
+          }, deadline);
+        }
+      } else {
+        until(() -> !host.invites().get().isEmpty(), deadline);
+        SpaceState space = host.acceptInvite(host.invites().get().get(0).id()).get(10, TimeUnit.SECONDS);
+        until(() -> space.channels().get().stream().anyMatch(c -> c.kind() == ChannelKind.VOICE), deadline);
+        lounge = space.channels().get().stream().filter(c -> c.kind() == ChannelKind.VOICE).findFirst().orElseThrow();
+        until(() -> Files.exists(shared.resolve("owner-in-call")), deadline);
+      }
+      double ownerHz = TONES[0];
+      for (int round = 0; round <= rejoins; round++) {
+        long click = System.nanoTime();
+        VoiceEngine engine = round == 0 ? new VoiceEngine(VoiceConfig.headless()) : null;
+        try {
+          Holder.engine = engine != null ? engine : Holder.engine;
+          VoiceSession voice = VoiceSession.overWebSocket(host, Holder.engine, client.http());
+          FirstTone first = new FirstTone(ownerHz);
+          VoiceCall call = voice.join(lounge.id(), VoiceInput.tone(tone), new VoiceListener() { })
+              .get(30, TimeUnit.SECONDS);
+          call.setRemoteAudioTap(first);
+          if (owner) {
+            until(() -> call.state() == VoiceCall.State.CONNECTED, deadline);
+            Files.writeString(shared.resolve("owner-in-call"), "yes");
+            System.out.println("STEADY");
+            until(() -> false, deadline);
+          }
+          until(() -> first.at != 0, deadline);
+          System.out.println("FIRST_AUDIO_MS " + (round == 0 ? "cold" : "warm") + " "
+              + TimeUnit.NANOSECONDS.toMillis(first.at - click));
+          if (round == rejoins) {
+            System.out.println("STEADY");
+            until(() -> false, deadline);
+          }
+          voice.leave();
+          until(() -> call.state() == VoiceCall.State.LEFT, deadline);
+          Thread.sleep(300);
+        } catch (IllegalStateException timedOut) {
+          return;
+        }
+      }
+    } finally {
+      if (Holder.engine != null) {
+        Holder.engine.close();
+      }
+    }
+  }
+
+  /** The engine kept across rejoins of one client JVM. */
+  private static final class Holder {
+    static VoiceEngine engine;
+  }
+
+  /** Notes the first 10 ms frame whose recent window carries {@code hz}. */
+  private static final class FirstTone implements com.parchchat.client.voice.RemoteAudioTap {
+    private final double hz;
+    private final PcmRecorder recorder = new PcmRecorder(960);
+    private final FrequencyDetector detector = new FrequencyDetector();
+    volatile long at;
+
+    FirstTone(double hz) {
+      this.hz = hz;
+    }
+
+    @Override
+    public void onAudio(String userId, byte[] pcm, int bits, int rate, int channels, int frames) {
+      if (at != 0) {
+        return;
+      }
+      long now = System.nanoTime();
+      recorder.accept(pcm, bits, rate, channels, frames);
+      if (recorder.analyze(detector, TONES).isPresent(hz)) {
+        at = now;
+      }
+    }
+  }
+
+  private static void until(BooleanSupplier c, long deadline) throws InterruptedException {
+    while (!c.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("timed out");
+      }
+      Thread.sleep(5);
+    }
+  }
+}
