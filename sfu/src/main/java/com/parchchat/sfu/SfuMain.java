@@ -49,6 +49,7 @@ public final class SfuMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    JulBridge.install();
     SfuConfig cfg;
     try {
       cfg = config != null ? SfuConfig.load(config) : fromEnvironment();
