@@ -20,6 +20,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,8 +42,13 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private static final String API = "/api/v1";
   private static final String RESET_PAGE = loadResetPage();
 
+  /** Pipelined requests waiting behind one that runs on the blocking executor. */
+  private static final int MAX_PIPELINED = 16;
+
   private final RelayServices services;
   private final HttpResponses out;
+  private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
+  private boolean inFlight;
 
   HttpApiHandler(RelayServices services) {
     this.services = services;
@@ -57,6 +63,43 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (inFlight) {
+      // HTTP/1.1 pipelining: answer in request order, so wait for the call on the executor
+      if (queued.size() >= MAX_PIPELINED) {
+        out.error(ctx, false, 429, ErrorCode.RATE_LIMITED, "too many pipelined requests");
+        return;
+      }
+      queued.add(req.retain());
+      return;
+    }
+    handle(ctx, req);
+  }
+
+  private void drain(ChannelHandlerContext ctx) {
+    inFlight = false;
+    while (!inFlight && !queued.isEmpty() && ctx.channel().isActive()) {
+      FullHttpRequest next = queued.poll();
+      try {
+        handle(ctx, next);
+      } finally {
+        next.release();
+      }
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    releaseQueued();
+    super.channelInactive(ctx);
+  }
+
+  private void releaseQueued() {
+    for (FullHttpRequest r; (r = queued.poll()) != null; ) {
+      r.release();
+    }
+  }
+
+  private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     if (!req.decoderResult().isSuccess()) {
       out.error(ctx, false, 400, ErrorCode.BAD_REQUEST, "malformed HTTP request");
@@ -106,9 +149,17 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     int okStatus = method.equals(HttpMethod.POST) && (path.equals(API + "/accounts") || path.equals(API + "/sessions")
         || path.equals(API + "/hosts")) ? 201 : 200;
+    inFlight = true;
     try {
-      services.blocking().execute(() -> run(ctx, keepAlive, okStatus, call));
+      services.blocking().execute(() -> {
+        try {
+          run(ctx, keepAlive, okStatus, call);
+        } finally {
+          ctx.executor().execute(() -> drain(ctx));
+        }
+      });
     } catch (RejectedExecutionException e) {
+      inFlight = false;
       out.error(ctx, keepAlive, 503, ErrorCode.UNAVAILABLE, "relay is overloaded; retry later");
     }
   }
@@ -308,6 +359,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       out.error(ctx, false, 400, ErrorCode.BAD_REQUEST, "WebSocket upgrade expected on " + path);
       return;
     }
+    releaseQueued();
     RelayInitializer.switchToWebSocket(ctx, path, services);
     ctx.fireChannelRead(req.retain());
   }
