@@ -4,6 +4,7 @@ import com.parchchat.client.core.ClientConfig;
 import com.parchchat.client.core.HostSession;
 import com.parchchat.client.core.ParchClient;
 import com.parchchat.client.core.SpaceState;
+import com.parchchat.client.voice.AudioMode;
 import com.parchchat.client.voice.VoiceCall;
 import com.parchchat.client.voice.VoiceConfig;
 import com.parchchat.client.voice.VoiceEngine;
@@ -169,6 +170,14 @@ public final class VoiceBench implements Callable<Integer> {
           (f.group(1).equals("cold") ? cold : warm).add(Long.parseLong(f.group(2)));
         }
       }
+      List<Long> engineStart = new ArrayList<>();
+      for (ServiceProcess c : clients) {
+        Matcher f = Pattern.compile("ENGINE_MS (\\d+)").matcher(c.output());
+        while (f.find()) {
+          engineStart.add(Long.parseLong(f.group(1)));
+        }
+      }
+      System.out.println("voice engine start (native library, factory), ms: " + engineStart);
       System.out.println("click-to-first-audio cold (engine start included), ms: " + cold);
       System.out.println("click-to-first-audio warm (engine running), ms: " + warm + "  median "
           + median(warm));
@@ -258,7 +267,11 @@ public final class VoiceBench implements Callable<Integer> {
       double ownerHz = TONES[0];
       for (int round = 0; round <= rejoins; round++) {
         long click = System.nanoTime();
-        VoiceEngine engine = round == 0 ? new VoiceEngine(VoiceConfig.headless()) : null;
+        // the desktop defaults (stats every 500 ms), with the headless audio module and a tone as the voice
+        VoiceEngine engine = round == 0 ? new VoiceEngine(VoiceConfig.desktop().withAudioMode(AudioMode.HEADLESS)) : null;
+        if (engine != null) {
+          System.out.println("ENGINE_MS " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - click));
+        }
         try {
           Holder.engine = engine != null ? engine : Holder.engine;
           VoiceSession voice = VoiceSession.overWebSocket(host, Holder.engine, client.http());

@@ -9,6 +9,11 @@
  * per-member volume, speaking indicators, connection quality, automatic rejoin and kick handling are on
  * {@code VoiceCall}; events arrive through {@link com.parchchat.client.voice.VoiceListener}.
  *
+ * <p>{@link com.parchchat.client.voice.VoiceSession} ties one host session to the engine: it runs the
+ * join flow through the host, publishes mute/deafen to the host (the space sees them), asks the host for a
+ * fresh grant when the SFU refuses an expired or invalid token, and leaves when the channel's space or the
+ * channel disappears (kicked, banned, deleted).
+ *
  * <p>webrtc-java pitfalls guarded in Java (each would otherwise kill the JVM): the PulseAudio device
  * module is only created when a PulseAudio server is reachable (else headless); playout starts after the
  * factory; malformed ICE URLs are rejected by {@link com.parchchat.client.voice.IceServerConfig}; with

@@ -30,8 +30,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -45,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the relay, meet in a space on the host and join a voice channel the normal way (host authorizes,
  * relay grants, SFU call). Then: everybody hears the two others and not themselves, capacity is
  * enforced, mute and deafen are published to the space and mute silences a tone, and a kicked member
- * is out of the call. The second test repeats the call with two clients behind separate strict NATs
+ * is out of the channel's voice state and out of the call. The second test repeats the call with two clients behind separate strict NATs
  * whose only way to the SFU's media port is our TURN server.
  */
 class VoiceE2ETest {
@@ -220,8 +218,9 @@ class VoiceE2ETest {
       assertThat(bob.ear.from(carol.userId)).containsExactly(CAROL_HZ);
     });
 
-    // kick: carol is removed from the space; her call ends, the others stop hearing her, the space's
-    // voice state drops her
+    // kick: carol is removed from the space; the host drops her from the channel's voice state at once,
+    // her client leaves the call on the kick event, and the others stop hearing her. (The host does not
+    // yet ask the relay to make the SFU drop her — see the voice report: no host→relay frame for that.)
     alice.host.kick(space, carol.userId).get(10, TimeUnit.SECONDS);
     await().atMost(WAIT).untilAsserted(() -> {
       assertThat(carol.call.state()).isIn(VoiceCall.State.LEFT, VoiceCall.State.FAILED);
