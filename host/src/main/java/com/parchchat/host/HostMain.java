@@ -8,6 +8,8 @@ import com.parchchat.host.relaylink.RelayLink;
 import com.parchchat.host.relaylink.RelayRegistration;
 import com.parchchat.host.store.Store;
 import com.parchchat.host.store.StoreConfig;
+import com.parchchat.migrations.DatabaseOps;
+import com.parchchat.migrations.DbCommand;
 import com.parchchat.protocol.signal.SignalCodec;
 import java.io.Console;
 import java.io.IOException;
@@ -59,7 +61,11 @@ public final class HostMain implements Callable<Integer> {
   boolean gui;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new HostMain()).execute(args));
+    HostMain main = new HostMain();
+    // "parch-host [--data-dir DIR] db migrate|info|validate|restore": the data dir's host.db
+    System.exit(new CommandLine(main)
+        .addSubcommand(new DbCommand(DatabaseOps.HOST, () -> main.dataDir().databaseFile()))
+        .execute(args));
   }
 
   DataDir dataDir() {

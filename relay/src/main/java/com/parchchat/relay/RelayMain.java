@@ -1,6 +1,8 @@
 package com.parchchat.relay;
 
 import com.parchchat.relay.config.RelayConfig;
+import com.parchchat.migrations.DatabaseOps;
+import com.parchchat.migrations.DbCommand;
 import com.parchchat.relay.config.RelayConfigLoader;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -71,7 +73,11 @@ public final class RelayMain implements Callable<Integer> {
   Integer argon2MemoryKib;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new RelayMain()).execute(args));
+    RelayMain main = new RelayMain();
+    // "parch-relay [options] db migrate|info|validate|restore": the database the options name
+    System.exit(new CommandLine(main)
+        .addSubcommand(new DbCommand(DatabaseOps.RELAY, () -> main.config().databaseFile()))
+        .execute(args));
   }
 
   /** The config these flags describe. */

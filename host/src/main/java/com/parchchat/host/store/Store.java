@@ -1,5 +1,7 @@
 package com.parchchat.host.store;
 
+import com.parchchat.migrations.DatabaseOps;
+import com.parchchat.migrations.DatabaseOpsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -80,13 +81,13 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /** Applies pending host migrations to {@code file}. */
+  /** Applies pending host migrations to {@code file}, after an automatic backup if it has data. */
   public static void migrate(Path file) {
-    Flyway.configure()
-        .dataSource(url(file), null, null)
-        .locations("classpath:db/host")
-        .load()
-        .migrate();
+    try {
+      new DatabaseOps(file, DatabaseOps.HOST).migrate();
+    } catch (DatabaseOpsException e) {
+      throw new StoreException(e.getMessage(), e);
+    }
   }
 
   static String url(Path file) {

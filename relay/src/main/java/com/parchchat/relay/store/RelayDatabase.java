@@ -1,5 +1,7 @@
 package com.parchchat.relay.store;
 
+import com.parchchat.migrations.DatabaseOps;
+import com.parchchat.migrations.DatabaseOpsException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,7 +10,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,15 @@ public final class RelayDatabase implements AutoCloseable {
     this.connection = connection;
   }
 
+  /** Applies pending relay migrations, after an automatic backup if the file has data (DatabaseOps). */
+  public static void migrate(Path file) {
+    try {
+      new DatabaseOps(file, DatabaseOps.RELAY).migrate();
+    } catch (DatabaseOpsException e) {
+      throw new StoreException(e.getMessage(), e);
+    }
+  }
+
   public static RelayDatabase open(Path file) {
     try {
       Path parent = file.toAbsolutePath().getParent();
@@ -42,7 +52,7 @@ public final class RelayDatabase implements AutoCloseable {
       throw new UncheckedIOException("cannot create database directory for " + file, e);
     }
     String url = "jdbc:sqlite:" + file.toAbsolutePath();
-    Flyway.configure().dataSource(url, null, null).locations("classpath:db/relay").load().migrate();
+    migrate(file);
     try {
       Connection c = DriverManager.getConnection(url);
       try (Statement s = c.createStatement()) {
