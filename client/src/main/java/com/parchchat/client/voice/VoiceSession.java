@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,9 +82,22 @@ public final class VoiceSession implements AutoCloseable {
 
   private VoiceCall start(String channelId, VoiceGrant grant, VoiceInput input, VoiceListener listener,
       boolean refreshed) {
+    AtomicBoolean refreshing = new AtomicBoolean();
     VoiceListener watching = new VoiceListener() {
       @Override
       public void onStateChanged(VoiceCall.State state, String detail) {
+        if (state == VoiceCall.State.CONNECTED) {
+          // a fresh grant worked: a later refusal (e.g. a long outage) may ask for another one
+          Active a = active.get();
+          if (a != null && a.channelId().equals(channelId) && a.refreshed()) {
+            active.compareAndSet(a, new Active(a.channelId(), a.call(), a.input(), a.listener(), false, a.watches()));
+          }
+        }
+        if (state == VoiceCall.State.FAILED && refreshing.get()) {
+          // this call ends, but a new one with a fresh grant follows: to the user it is a reconnect
+          listener.onStateChanged(VoiceCall.State.RECONNECTING, "renewing voice credentials");
+          return;
+        }
         listener.onStateChanged(state, detail);
       }
 
@@ -105,8 +119,8 @@ public final class VoiceSession implements AutoCloseable {
       @Override
       public void onError(SfuToClient.Error error) {
         listener.onError(error);
-        if (STALE_GRANT.contains(error.reason())) {
-          refresh(channelId);
+        if (STALE_GRANT.contains(error.reason()) && refresh(channelId)) {
+          refreshing.set(true);
         }
       }
     };
@@ -128,15 +142,19 @@ public final class VoiceSession implements AutoCloseable {
   }
 
   /** The SFU refused our token: ask the host again (once in a row), and rejoin with the new grant. */
-  private void refresh(String channelId) {
+  private boolean refresh(String channelId) {
     Active a = active.get();
     if (a == null || !a.channelId().equals(channelId) || a.refreshed()) {
-      return;
+      return false;
     }
     log.info("voice: the SFU refused the grant; asking the host for a fresh one");
     grant(channelId).whenComplete((g, err) -> {
       if (err != null) {
         log.warn("voice: no fresh grant: {}", err.getMessage());
+        if (active.compareAndSet(a, null)) {
+          a.unwatch();
+          a.listener().onStateChanged(VoiceCall.State.FAILED, "no fresh voice grant: " + err.getMessage());
+        }
         return;
       }
       if (active.get() == a) {
@@ -145,11 +163,13 @@ public final class VoiceSession implements AutoCloseable {
         start(channelId, g, a.input(), a.listener(), true);
       }
     });
+    return true;
   }
 
   /** We were kicked or banned from the space, or the channel was deleted: the call ends here. */
   private void gone(Active a) {
-    if (active.compareAndSet(a, null)) {
+    Active current = active.get();
+    if (current != null && current.call() == a.call() && active.compareAndSet(current, null)) {
       log.info("voice: channel {} is gone for us (kicked, banned or deleted); leaving", a.channelId());
       a.unwatch();
       a.call().leave();
