@@ -29,6 +29,9 @@ package com.parchchat.relay.config;
  * @param slowConsumerGraceMillis how long a peer may stay above the high water mark
  * @param hostAuthTimeoutSeconds a host must authenticate within this time
  * @param shutdownDrainSeconds graceful shutdown waits at most this long for connections to drain
+ * @param httpReadTimeoutSeconds a connection that has not yet upgraded to WebSocket (a plain HTTP
+ *     or keep-alive connection, or a stalled partial request: slowloris) is closed after this long
+ *     without reading anything
  */
 public record LimitsConfig(
     int maxFrameBytes,
@@ -55,7 +58,8 @@ public record LimitsConfig(
     int maxQueuedBytes,
     int slowConsumerGraceMillis,
     int hostAuthTimeoutSeconds,
-    int shutdownDrainSeconds) {
+    int shutdownDrainSeconds,
+    int httpReadTimeoutSeconds) {
 
   public LimitsConfig {
     Check.range("limits.maxFrameBytes", maxFrameBytes, 1024, 16 << 20);
@@ -83,6 +87,7 @@ public record LimitsConfig(
     Check.range("limits.slowConsumerGraceMillis", slowConsumerGraceMillis, 0, 600_000);
     Check.range("limits.hostAuthTimeoutSeconds", hostAuthTimeoutSeconds, 1, 600);
     Check.range("limits.shutdownDrainSeconds", shutdownDrainSeconds, 0, 600);
+    Check.range("limits.httpReadTimeoutSeconds", httpReadTimeoutSeconds, 1, 3_600);
   }
 
   /** The protocol codec's limits with this relay's frame sizes. */

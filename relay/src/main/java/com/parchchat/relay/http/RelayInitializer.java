@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,6 +35,9 @@ public final class RelayInitializer extends ChannelInitializer<SocketChannel> {
     if (ssl != null) {
       p.addLast("tls", ssl.newHandler(ch.alloc()));
     }
+    // closes connections that stall before the WebSocket upgrade (slowloris, idle keep-alive)
+    p.addLast("http-timeout",
+        new ReadTimeoutHandler(services.config().limits().httpReadTimeoutSeconds(), TimeUnit.SECONDS));
     p.addLast("http", new HttpServerCodec());
     p.addLast("http-agg", new HttpObjectAggregator(services.config().limits().maxHttpBodyBytes()));
     p.addLast("api", new HttpApiHandler(services));
@@ -64,6 +68,9 @@ public final class RelayInitializer extends ChannelInitializer<SocketChannel> {
             .build();
     ChannelPipeline p = ctx.pipeline();
     String me = ctx.name();
+    if (p.get("http-timeout") != null) {
+      p.remove("http-timeout"); // the WebSocket has its own ping/idle timeout from here on
+    }
     p.addAfter(me, "idle",
         new IdleStateHandler(limits.pingIntervalSeconds(), 0, 0, TimeUnit.SECONDS));
     p.addAfter("idle", "ws", new WebSocketServerProtocolHandler(config));
