@@ -2,7 +2,6 @@ package com.parchchat.bench.client;
 
 import com.parchchat.client.core.ClientConfig;
 import com.parchchat.client.core.HostSession;
-import com.parchchat.client.core.LocalStore;
 import com.parchchat.client.core.ParchClient;
 import com.parchchat.client.core.SpaceState;
 import com.parchchat.client.ui.AppShell;
@@ -82,7 +81,8 @@ public final class ClientBench implements Callable<Integer> {
       startStack(dir, port);
       Path cfg = dir.resolve("bench-user");
       String channelId = seed(relay, cfg);
-      idleRss(cfg);
+      idleRss(cfg, List.of());
+      idleRss(cfg, List.of("-Dprism.order=sw"));
       scroll(relay, cfg, channelId);
       return 0;
     } finally {
@@ -198,7 +198,7 @@ public final class ClientBench implements Callable<Integer> {
       HostSession h = c.addHost(hostKey);
       await(() -> h.phase().get() == HostSession.Phase.READY, Duration.ofSeconds(120));
       SpaceState first = null;
-      for (String name : List.of("Engineering", "Design", "Random")) {
+      for (String name : List.of("Alpha", "Beta", "Gamma")) {
         SpaceState s = h.createSpace(name).get(60, TimeUnit.SECONDS);
         for (String ch : List.of("general", "links", "help")) {
           if (s.channels().get().stream().noneMatch(x -> x.name().equals(ch))) {
@@ -225,15 +225,17 @@ public final class ClientBench implements Callable<Integer> {
     }
   }
 
-  private void idleRss(Path cfg) throws Exception {
-    Process p = new ProcessBuilder("java", "-jar", clientJar.toString(), "--config-dir", cfg.toString())
-        .redirectErrorStream(true).start();
+  private void idleRss(Path cfg, List<String> jvmOptions) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("java"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", clientJar.toString(), "--config-dir", cfg.toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     processes.add(p);
     awaitLine(p, SHOWN, Duration.ofSeconds(180));
     Thread.sleep(idleSeconds * 1000L);
     long rssKb = rssKb(p.pid());
-    System.out.printf(Locale.ROOT, "idle RSS of parch-client.jar signed in, 1 host, 3 spaces (9 channels), "
-        + "one channel open, after %d s: %d MB%n", idleSeconds, rssKb / 1024);
+    System.out.printf(Locale.ROOT, "idle RSS of parch-client.jar %s signed in, 1 host, 3 spaces (9 channels), "
+        + "one channel open, after %d s: %d MB%n", jvmOptions, idleSeconds, rssKb / 1024);
     p.destroy();
     p.waitFor(10, TimeUnit.SECONDS);
   }
@@ -253,8 +255,6 @@ public final class ClientBench implements Callable<Integer> {
     Platform.startup(started::countDown);
     started.await();
     ParchClient client = new ParchClient(ClientConfig.defaults(cfg).withDefaultRelay(relay).withHistoryPage(100));
-    LocalStore.SavedSession saved = client.rememberedSession().orElseThrow();
-    client.resume(saved).get(120, TimeUnit.SECONDS);
     CompletableFuture<Scene> sceneF = new CompletableFuture<>();
     Platform.runLater(() -> {
       Stage stage = new Stage();
@@ -279,6 +279,9 @@ public final class ClientBench implements Callable<Integer> {
           list[0] = lv;
         }
         ok.complete(list[0] != null && list[0].getItems().size() >= 50);
+        if (list[0] != null) {
+          System.out.println("message list has " + list[0].getItems().size() + " lines");
+        }
       });
       return ok.join();
     }, Duration.ofSeconds(180));
