@@ -23,6 +23,7 @@ import java.util.List;
         @JsonSubTypes.Type(value = HostToRelay.Notify.class, name = "notify"),
         @JsonSubTypes.Type(value = HostToRelay.SessionKick.class, name = "session.kick"),
         @JsonSubTypes.Type(value = HostToRelay.VoiceAuthorize.class, name = "voice.authorize"),
+        @JsonSubTypes.Type(value = HostToRelay.VoiceKick.class, name = "voice.kick"),
         @JsonSubTypes.Type(value = HostToRelay.UserLookup.class, name = "user.lookup"),
 })
 public sealed interface HostToRelay {
@@ -163,6 +164,21 @@ public sealed interface HostToRelay {
         public VoiceAuthorize {
             Require.present(session, "session");
             Require.present(id, "id");
+            Require.present(room, "room");
+        }
+    }
+
+    /**
+     * Removes a user from one of this host's voice rooms at once (kicked or banned from the space, or
+     * the channel deleted): the relay, which alone holds the SFU admin secret, asks the SFU to drop
+     * the user from room {@code <hostId>:<room>}. The host has already updated its voice state.
+     *
+     * @param user the user to remove
+     * @param room host-local room name (the voice channel id); the relay prefixes the host id
+     */
+    record VoiceKick(String user, String room) implements HostToRelay {
+        public VoiceKick {
+            Require.present(user, "user");
             Require.present(room, "room");
         }
     }

@@ -11,7 +11,9 @@ import com.parchchat.client.core.ParchClient;
 import com.parchchat.client.core.SpaceState;
 import com.parchchat.client.voice.VoiceCall;
 import com.parchchat.client.voice.VoiceConfig;
+import com.parchchat.client.voice.SfuLinkFactory;
 import com.parchchat.client.voice.VoiceEngine;
+import com.parchchat.client.voice.VoiceGrant;
 import com.parchchat.client.voice.VoiceInput;
 import com.parchchat.client.voice.VoiceListener;
 import com.parchchat.client.voice.VoiceSession;
@@ -22,6 +24,7 @@ import com.parchchat.protocol.api.HostRequest;
 import com.parchchat.protocol.api.VoiceChannelState;
 import com.parchchat.protocol.api.VoiceParticipant;
 import com.parchchat.protocol.signal.ErrorCode;
+import com.parchchat.protocol.signal.SignalCodec;
 import com.parchchat.testkit.netns.NatTopology;
 import com.parchchat.testkit.process.ServiceProcess;
 import java.nio.file.Files;
@@ -115,6 +118,22 @@ class VoiceE2ETest {
       return call;
     }
 
+    /**
+     * Joins like {@link #talk} but without {@code VoiceSession}: this client ignores being kicked, so
+     * only the SFU (told by the relay) can end its call.
+     */
+    VoiceCall talkUnmanaged(String channelId, double hz) throws Exception {
+      VoiceEngine engine = closeLater(new VoiceEngine(VoiceConfig.headless()));
+      HostReply.VoiceGrant g = host.call(new HostRequest.VoiceJoin(channelId), HostReply.VoiceGrant.class)
+          .get(20, TimeUnit.SECONDS);
+      ear = new Ear(TONES);
+      call = engine.join(VoiceGrant.fromHostReply(g),
+          SfuLinkFactory.webSocket(client.http(), SignalCodec.withDefaults(), Duration.ofSeconds(10)),
+          VoiceInput.tone(hz), new VoiceListener() { });
+      call.setRemoteAudioTap(ear);
+      return call;
+    }
+
     /** This person's view of the channel's participants (from the host's published voice state). */
     List<VoiceParticipant> seen(String spaceId, String channelId) {
       Optional<SpaceState> s = host.space(spaceId);
@@ -155,7 +174,7 @@ class VoiceE2ETest {
 
     alice.talk(lounge.id(), ALICE_HZ);
     bob.talk(lounge.id(), BOB_HZ);
-    carol.talk(lounge.id(), CAROL_HZ);
+    carol.talkUnmanaged(lounge.id(), CAROL_HZ);
 
     // each hears the other two, each tone attributed to the member who sends it, and not themselves
     try {
@@ -202,25 +221,25 @@ class VoiceE2ETest {
           assertThat(p.muted()).isFalse());
     });
 
-    // deafen: carol hears nobody (and is muted), and the space sees it
-    carol.voice.setDeafened(true);
+    // deafen: bob hears nobody (and is muted), and the space sees it
+    bob.voice.setDeafened(true);
     await().atMost(WAIT).untilAsserted(() -> {
-      assertThat(carol.ear.all()).isEmpty();
-      assertThat(alice.ear.all()).doesNotContain(CAROL_HZ);
-      assertThat(alice.seenState(space, lounge.id(), carol.userId)).hasValueSatisfying(p -> {
+      assertThat(bob.ear.all()).isEmpty();
+      assertThat(alice.ear.all()).doesNotContain(BOB_HZ);
+      assertThat(alice.seenState(space, lounge.id(), bob.userId)).hasValueSatisfying(p -> {
         assertThat(p.deafened()).isTrue();
         assertThat(p.muted()).isTrue();
       });
     });
-    carol.voice.setDeafened(false);
+    bob.voice.setDeafened(false);
     await().atMost(WAIT).untilAsserted(() -> {
-      assertThat(carol.ear.from(alice.userId)).containsExactly(ALICE_HZ);
-      assertThat(bob.ear.from(carol.userId)).containsExactly(CAROL_HZ);
+      assertThat(bob.ear.from(alice.userId)).containsExactly(ALICE_HZ);
+      assertThat(carol.ear.from(bob.userId)).containsExactly(BOB_HZ);
     });
 
-    // kick: carol is removed from the space; the host drops her from the channel's voice state at once,
-    // her client leaves the call on the kick event, and the others stop hearing her. (The host does not
-    // yet ask the relay to make the SFU drop her — see the voice report: no host→relay frame for that.)
+    // kick: carol is removed from the space. Her client ignores it (no VoiceSession), so it is the
+    // host's voice.kick → relay → SFU admin call that ends her call; the others stop hearing her and
+    // the space's voice state drops her
     alice.host.kick(space, carol.userId).get(10, TimeUnit.SECONDS);
     await().atMost(WAIT).untilAsserted(() -> {
       assertThat(carol.call.state()).isIn(VoiceCall.State.LEFT, VoiceCall.State.FAILED);
@@ -229,6 +248,7 @@ class VoiceE2ETest {
       assertThat(alice.seen(space, lounge.id())).extracting(VoiceParticipant::userId)
           .containsExactlyInAnyOrder(alice.userId, bob.userId);
       assertThat(alice.call.members()).extracting(m -> m.userId()).containsExactly(bob.userId);
+      assertThat(stack.output("relay")).contains("SFU removed user " + carol.userId + " from room");
     });
     // and the host refuses her a new grant
     assertThatThrownBy(() -> carol.host.call(new HostRequest.VoiceJoin(lounge.id()), HostReply.VoiceGrant.class)

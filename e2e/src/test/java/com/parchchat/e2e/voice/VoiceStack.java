@@ -129,6 +129,12 @@ final class VoiceStack implements AutoCloseable {
     return p;
   }
 
+  /** Everything a service has logged so far ({@code relay}, {@code host}, {@code sfu}, {@code turn}). */
+  String output(String service) {
+    return processes.stream().filter(p -> p.name().equals(service)).findFirst()
+        .map(ServiceProcess::output).orElseThrow();
+  }
+
   /** The last lines of every service's log, for a failure message. */
   String logs() {
     StringBuilder sb = new StringBuilder();

@@ -19,6 +19,7 @@ import com.parchchat.protocol.api.Member;
 import com.parchchat.protocol.api.Role;
 import com.parchchat.protocol.api.Space;
 import com.parchchat.protocol.api.SpaceSnapshot;
+import com.parchchat.protocol.signal.HostToRelay;
 import com.parchchat.protocol.signal.UserRef;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -131,6 +132,8 @@ public final class SpaceService {
     synchronized (ctx.voice()) { // in order with other voice snapshots (see VoiceService)
       for (VoiceRooms.Change ch : ctx.voice().removeUserFromSpace(userId, spaceId)) {
         ctx.fanout().publish(ch.spaceId(), new HostEvent.VoiceState(ch.state().channelId(), ch.state().participants()));
+        // out of the SFU room at once, whatever their client does (the relay holds the SFU admin secret)
+        ctx.fanout().raw(new HostToRelay.VoiceKick(userId, ch.state().channelId()));
       }
     }
     if (toUser != null) {

@@ -263,6 +263,8 @@ public final class Router {
       kick(link, (HostToRelay.SessionKick) frame);
     } else if (frame instanceof HostToRelay.VoiceAuthorize) {
       voiceAuthorize(link, (HostToRelay.VoiceAuthorize) frame);
+    } else if (frame instanceof HostToRelay.VoiceKick) {
+      voiceKick(link, (HostToRelay.VoiceKick) frame);
     } else if (frame instanceof HostToRelay.UserLookup) {
       userLookup(link, (HostToRelay.UserLookup) frame);
     } else if (frame instanceof HostToRelay.HostAuth) {
@@ -445,6 +447,16 @@ public final class Router {
     JsonNode grant = voice.grant(link.hostId(), v.room(), s.user(), v.canSpeak());
     s.voiceRooms.computeIfAbsent(link.hostId(), k -> ConcurrentHashMap.newKeySet()).add(v.room());
     send(s, new RelayToClient.Reply(link.hostId(), v.id(), grant));
+  }
+
+  /** The host removed a user from one of its voice rooms: the SFU drops them (admin call). */
+  private void voiceKick(HostLink link, HostToRelay.VoiceKick k) {
+    if (k.room().length() > codec.limits().maxIdChars() || k.room().indexOf(':') >= 0) {
+      error(link, null, ErrorCode.BAD_REQUEST, "room must be a channel id without ':'");
+      return;
+    }
+    voice.kick(link.hostId(), k.room(), k.user());
+    log.info("host {} removed user {} from voice room {}", link.hostId(), k.user(), k.room());
   }
 
   private void userLookup(HostLink link, HostToRelay.UserLookup q) {
