@@ -72,12 +72,17 @@ final class RelStack implements AutoCloseable {
     return this;
   }
 
-  /** Starts the host with a raised per-user message rate (tests post many messages). */
+  /**
+   * Starts the host with a raised per-user message rate (tests post many messages) and a relay
+   * reconnect back-off capped at 1 s (the default cap, 30 s, lets a host that lost the relay
+   * for 6 s wait up to ~10 s more after the relay is back).
+   */
   RelStack startHost(String name) {
     try {
       Files.createDirectories(dir.resolve("host"));
       Files.writeString(dir.resolve("host").resolve("host.yaml"), "relay: " + relayUrl + "\n"
-          + "name: " + name + "\n" + "messageBurst: 1000\n" + "messagesPerSecond: 1000.0\n");
+          + "name: " + name + "\n" + "messageBurst: 1000\n" + "messagesPerSecond: 1000.0\n"
+          + "reconnectMinMillis: 250\n" + "reconnectMaxMillis: 1000\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
