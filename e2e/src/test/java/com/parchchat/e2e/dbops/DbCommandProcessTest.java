@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import com.parchchat.testkit.process.ServiceProcess;
+import java.time.Duration;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -164,5 +166,32 @@ class DbCommandProcessTest {
             + " VALUES ('u1', 'alice', 'Alice', 'alice@example.org', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', 1, 1)");
     upgradeAndRollBack("parch.jar.relay", db, "SELECT username FROM users", "alice",
         "password_resets_expires", "--data-dir", dataDir.toString());
+  }
+
+  @Test
+  void relayStartOnAPreviousVersionDatabaseBacksUpBeforeMigrating() throws Exception {
+    Path dataDir = dir.resolve("relay-start");
+    Files.createDirectories(dataDir);
+    Path db = dataDir.resolve("relay.db");
+    atVersionOne(db, "classpath:db/relay",
+        "INSERT INTO users(id, username, display_name, email, password_hash, created_at, updated_at)"
+            + " VALUES ('u1', 'bob', 'Bob', 'bob@example.org', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', 1, 1)");
+    try (ServiceProcess relay = ServiceProcess.builder("relay-dbops")
+        .jar(Path.of(System.getProperty("parch.jar.relay")), "--bind", "127.0.0.1", "--port", "0",
+            "--data-dir", dataDir.toString())
+        .logDir(dir)
+        .start()) {
+      relay.awaitOutput("parch-relay ready on port", Duration.ofSeconds(60));
+      assertThat(relay.output()).contains("before migrating");
+      relay.stop(Duration.ofSeconds(20));
+    }
+    assertThat(version(db)).isEqualTo("2");
+    assertThat(column(db, "SELECT username FROM users")).containsExactly("bob");
+    try (var files = Files.list(dataDir)) {
+      List<Path> backups = files.filter(p -> p.getFileName().toString().startsWith("relay.db.backup-1-")).toList();
+      assertThat(backups).hasSize(1);
+      assertThat(version(backups.get(0))).isEqualTo("1");
+      assertThat(column(backups.get(0), "SELECT username FROM users")).containsExactly("bob");
+    }
   }
 }
