@@ -279,8 +279,10 @@ public final class ClientBench implements Callable<Integer> {
           list[0] = lv;
         }
         ok.complete(list[0] != null && list[0].getItems().size() >= 50);
-        if (list[0] != null) {
-          System.out.println("message list has " + list[0].getItems().size() + " lines");
+        if (list[0] != null && list[0].getItems().size() < 50) {
+          System.out.println("message list has " + list[0].getItems().size() + " lines; channel="
+              + text(scene, "#chat-channel-name") + " space=" + text(scene, "#space-title")
+              + " error=" + text(scene, "#error-banner") + " host=" + text(scene, "#host-status"));
         }
       });
       return ok.join();
@@ -319,6 +321,11 @@ public final class ClientBench implements Callable<Integer> {
         pulses.getValueAtPercentile(50) / 1000.0, pulses.getValueAtPercentile(99) / 1000.0,
         pulses.getMaxValue() / 1000.0, heapMb, rssKb(ProcessHandle.current().pid()) / 1024);
     client.close();
+  }
+
+  private static String text(Scene scene, String id) {
+    Node n = scene.lookup(id);
+    return n instanceof javafx.scene.control.Labeled ? ((javafx.scene.control.Labeled) n).getText() : "-";
   }
 
   private static void await(BooleanSupplier cond, Duration timeout) throws InterruptedException {

@@ -79,6 +79,10 @@ public final class MainView extends BorderPane {
     buildBanners();
     setTop(banners);
 
+    // selection listeners first: binding the host list below selects the first saved host at once
+    host.addListener((o, a, b) -> hostSelected(b));
+    space.addListener((o, a, b) -> spaceSelected(b));
+    channel.addListener((o, a, b) -> channelSelected(b));
     subs.add(Fx.bind(client.connection(), this::showConnection));
     subs.add(Fx.bind(client.hosts(), this::hostsChanged));
     subs.add(client.notices().listen(list -> Fx.run(() -> {
@@ -86,9 +90,6 @@ public final class MainView extends BorderPane {
         notice(list.get(list.size() - 1).text());
       }
     })));
-    host.addListener((o, a, b) -> hostSelected(b));
-    space.addListener((o, a, b) -> spaceSelected(b));
-    channel.addListener((o, a, b) -> channelSelected(b));
     addEventFilter(KeyEvent.KEY_PRESSED, this::globalKeys);
   }
 

@@ -323,6 +323,19 @@ class ClientUiE2ETest {
     await().atMost(WAIT).until(() -> text(robot, "#space-title").equals("Book Club"));
     await().atMost(WAIT).until(() -> space.members().get().size() == 2);
     assertThat(uiHost().invites().get()).isEmpty();
+
+    // the next app start resumes the remembered session and opens the saved host and its space
+    Path cfg = client.config().configDir();
+    ParchClient restarted = new ParchClient(ClientConfig.defaults(cfg).withDefaultRelay(stack.relayUrl));
+    bots.add(restarted);
+    robot.interact(() -> {
+      AppShell again = new AppShell(restarted, url -> { });
+      scene.setRoot(again);
+      again.attach(scene);
+      again.startup();
+    });
+    await().atMost(WAIT).until(() -> text(robot, "#host-name").equals("Parch Home"));
+    await().atMost(WAIT).until(() -> text(robot, "#space-title").equals("Book Club"));
   }
 
   static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
