@@ -160,9 +160,30 @@ class RelayRestartE2ETest {
             stored.add(l.message().content());
           }
         }
-        assertThat(stored).as(stack.logs()).containsAll(sent);
+        if (!stored.containsAll(sent)) {
+          Set<String> missing = new HashSet<>(sent);
+          missing.removeAll(stored);
+          throw new AssertionError("client " + sessions.indexOf(h) + " lacks " + missing.size() + " messages "
+              + describe(sessions, ch, missing) + "; phase " + h.phase().get());
+        }
       }
     });
+  }
+
+  /** For each missing message: is it stored, pending or absent in its own sender's view? */
+  private static String describe(List<HostSession> sessions, String ch, Set<String> missing) {
+    StringBuilder out = new StringBuilder();
+    for (String text : missing) {
+      int sender = Integer.parseInt(text.substring(1, text.indexOf(' ')));
+      String state = "absent";
+      for (ChatLine l : sessions.get(sender).log(ch).lines()) {
+        if (l.message().content().equals(text)) {
+          state = l.pending() ? "pending(" + l.delivery() + ")" : "stored#" + l.message().id();
+        }
+      }
+      out.append(text).append(" at sender: ").append(state).append("; ");
+    }
+    return out.toString();
   }
 
   static <T> T join(CompletableFuture<T> f) {
