@@ -207,7 +207,7 @@ public final class TurnMain implements Callable<Integer> {
     try {
       config = buildConfig();
     } catch (IllegalArgumentException e) {
-      System.err.println("parch-turn: bad configuration: " + e.getMessage());
+      log.error("bad configuration: {}", e.getMessage());
       return 2;
     }
     log.info("starting with {}", config);
