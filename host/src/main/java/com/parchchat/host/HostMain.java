@@ -88,6 +88,7 @@ public final class HostMain implements Callable<Integer> {
     HostIdentity identity = HostIdentity.load(dir.keyFile());
     Store store = Store.open(new StoreConfig(dir.databaseFile(), config.readers(), config.maxBatch(),
         config.synchronousFull()));
+    com.parchchat.host.message.SearchIndexer.attach(store);
     SignalCodec codec = new SignalCodec(config.limits());
     AtomicReference<RelayLink> linkRef = new AtomicReference<>();
     HostService service = new HostService(config, store, frame -> {

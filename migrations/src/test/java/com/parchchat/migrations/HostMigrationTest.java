@@ -58,8 +58,11 @@ class HostMigrationTest {
       assertThat(column(c, "SELECT name FROM pragma_table_info('messages')"))
           .contains("id", "space_id", "channel_id", "author_id", "nonce", "content", "reply_to",
               "created_at", "edited_at", "deleted_at");
+      // V3: inserts are indexed in the background behind a watermark, not by a trigger
       assertThat(column(c, "SELECT name FROM sqlite_master WHERE type = 'trigger'"))
-          .contains("messages_fts_insert", "messages_fts_update", "messages_fts_delete");
+          .contains("messages_fts_update", "messages_fts_delete")
+          .doesNotContain("messages_fts_insert");
+      assertThat(column(c, "SELECT indexed_through FROM search_index_state")).containsExactly("0");
     }
   }
 
@@ -78,6 +81,10 @@ class HostMigrationTest {
           + " VALUES (1, 1, 'u1', 'n1', 'the quick brown fox jumps', 1)");
       s.executeUpdate("INSERT INTO messages(space_id, channel_id, author_id, nonce, content, created_at)"
           + " VALUES (1, 1, 'u1', 'n2', 'a lazy dog sleeps', 2)");
+      // not indexed until the indexer moves the watermark (what the host's SearchIndexer does)
+      assertThat(column(c, "SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'fox'")).isEmpty();
+      s.executeUpdate("INSERT INTO messages_fts(rowid, content) SELECT id, content FROM messages WHERE id <= 2");
+      s.executeUpdate("UPDATE search_index_state SET indexed_through = 2");
 
       assertThat(column(c, "SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'fox'")).containsExactly("1");
       assertThat(column(c, "SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'dog'")).containsExactly("2");
@@ -91,6 +98,15 @@ class HostMigrationTest {
 
       s.executeUpdate("DELETE FROM messages WHERE id = 2");
       assertThat(column(c, "SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'cat'")).isEmpty();
+
+      // above the watermark, edits and deletes leave the index alone (the row is indexed later)
+      s.executeUpdate("INSERT INTO messages(space_id, channel_id, author_id, nonce, content, created_at)"
+          + " VALUES (1, 1, 'u1', 'n3', 'an owl hoots', 5)");
+      s.executeUpdate("UPDATE messages SET content = 'an owl sleeps', edited_at = 6 WHERE id = 3");
+      assertThat(column(c, "SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'owl'")).isEmpty();
+      s.executeUpdate("INSERT INTO messages_fts(rowid, content) SELECT id, content FROM messages WHERE id = 3");
+      s.executeUpdate("UPDATE search_index_state SET indexed_through = 3");
+      assertThat(column(c, "SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'sleeps'")).containsExactly("3");
       // the index stays consistent with its content table
       s.execute("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)");
     }

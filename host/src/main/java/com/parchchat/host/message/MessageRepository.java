@@ -72,12 +72,43 @@ public final class MessageRepository {
   /** Inserts a new message with its resolved mentions. */
   public static Message insert(Db db, long spaceId, long channelId, UserRef author, String nonce, String content,
       Long replyTo, List<String> mentionIds, long now) throws SQLException {
-    long id = db.insert("INSERT INTO messages(space_id, channel_id, author_id, nonce, content, reply_to, created_at)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?)", spaceId, channelId, author.id(), nonce, content, replyTo, now);
+    long id = insertIfNew(db, spaceId, channelId, author, nonce, content, replyTo, mentionIds, now);
+    if (id < 0) {
+      throw new SQLException("UNIQUE constraint failed: messages.author_id, messages.nonce");
+    }
+    return new Message(id, Long.toString(channelId), author, nonce, content, now, null, replyTo, List.of(), mentionIds);
+  }
+
+  /**
+   * Inserts a message unless its author already used {@code nonce} (the unique index decides, in
+   * the same statement: no separate lookup); returns the new id, or -1 for a duplicate.
+   */
+  public static long insertIfNew(Db db, long spaceId, long channelId, UserRef author, String nonce, String content,
+      Long replyTo, List<String> mentionIds, long now) throws SQLException {
+    PreparedStatement ps = db.prepare("INSERT INTO messages(space_id, channel_id, author_id, nonce, content, reply_to,"
+        + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(author_id, nonce) DO NOTHING RETURNING id");
+    ps.setLong(1, spaceId);
+    ps.setLong(2, channelId);
+    ps.setString(3, author.id());
+    ps.setString(4, nonce);
+    ps.setString(5, content);
+    if (replyTo == null) {
+      ps.setNull(6, java.sql.Types.INTEGER);
+    } else {
+      ps.setLong(6, replyTo);
+    }
+    ps.setLong(7, now);
+    long id;
+    try (ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        return -1;
+      }
+      id = rs.getLong(1);
+    }
     for (String user : mentionIds) {
       db.update("INSERT OR IGNORE INTO message_mentions(message_id, user_id) VALUES (?, ?)", id, user);
     }
-    return new Message(id, Long.toString(channelId), author, nonce, content, now, null, replyTo, List.of(), mentionIds);
+    return id;
   }
 
   public static Optional<Ref> ref(Db db, long messageId) throws SQLException {
@@ -164,21 +195,38 @@ public final class MessageRepository {
   /**
    * Full-text search in one space, newest first, below {@code before}. The query is taken as
    * plain words (each quoted, all required; a trailing {@code *} keeps prefix matching), so user
-   * input can never be an FTS5 syntax error.
+   * input can never be an FTS5 syntax error. Messages above the index watermark (sent since the
+   * {@link SearchIndexer}'s last step) are matched in Java first, they are the newest; the FTS5
+   * index answers for the rest.
    */
   public static Page search(Db db, long spaceId, String query, Long before, int limit, String viewerId)
       throws SQLException {
-    String match = ftsQuery(query);
-    if (match.isEmpty()) {
+    SearchText text = SearchText.parse(query);
+    if (text.isEmpty()) {
       return new Page(List.of(), false);
     }
-    PreparedStatement ps = db.bind(SELECT + " JOIN messages_fts f ON f.rowid = m.id"
-        + " WHERE messages_fts MATCH ? AND f.rowid < ? AND m.space_id = ? AND m.deleted_at IS NULL"
-        + " ORDER BY f.rowid DESC LIMIT ?", match, before == null ? Long.MAX_VALUE : before, spaceId, limit + 1);
+    long upper = before == null ? Long.MAX_VALUE : before;
+    long indexed = SearchIndexer.watermark(db);
     List<Message> rows = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        rows.add(message(rs));
+    if (upper > indexed + 1) {
+      PreparedStatement tail = db.bind(SELECT + " WHERE m.id > ? AND m.id < ? AND m.space_id = ?"
+          + " AND m.deleted_at IS NULL ORDER BY m.id DESC", indexed, upper, spaceId);
+      try (ResultSet rs = tail.executeQuery()) {
+        while (rs.next() && rows.size() <= limit) {
+          if (text.matches(rs.getString(7))) {
+            rows.add(message(rs));
+          }
+        }
+      }
+    }
+    if (rows.size() <= limit) {
+      PreparedStatement ps = db.bind(SELECT + " JOIN messages_fts f ON f.rowid = m.id"
+          + " WHERE messages_fts MATCH ? AND f.rowid < ? AND f.rowid <= ? AND m.space_id = ? AND m.deleted_at IS NULL"
+          + " ORDER BY f.rowid DESC LIMIT ?", text.ftsQuery(), upper, indexed, spaceId, limit + 1 - rows.size());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(message(rs));
+        }
       }
     }
     boolean more = rows.size() > limit;
@@ -189,26 +237,7 @@ public final class MessageRepository {
   }
 
   static String ftsQuery(String query) {
-    StringBuilder sb = new StringBuilder();
-    for (String word : query.trim().split("\\s+")) {
-      if (word.isEmpty()) {
-        continue;
-      }
-      boolean prefix = word.endsWith("*") && word.length() > 1;
-      String term = prefix ? word.substring(0, word.length() - 1) : word;
-      term = term.replace("\"", "\"\"");
-      if (term.replace("*", "").isBlank()) {
-        continue;
-      }
-      if (sb.length() > 0) {
-        sb.append(' ');
-      }
-      sb.append('"').append(term).append('"');
-      if (prefix) {
-        sb.append('*');
-      }
-    }
-    return sb.toString();
+    return SearchText.parse(query).ftsQuery();
   }
 
   // ---- reactions ----

@@ -61,23 +61,36 @@ public final class MessageService {
     }
     long channelId = Ids.parse(r.channelId());
     return ctx.store().write(db -> {
-      var existing = MessageRepository.byNonce(db, c.userId(), r.nonce());
-      if (existing.isPresent()) {
-        return existing.get();
-      }
-      Access.ChannelAccess access = Access.requireChannel(db, channelId, c.userId());
-      if (access.kind() != ChannelKind.TEXT) {
-        throw HostApiException.badRequest("messages go to text channels");
-      }
-      if (r.replyTo() != null) {
-        var target = MessageRepository.ref(db, r.replyTo());
-        if (target.isEmpty() || target.get().channelId() != channelId || target.get().deleted()) {
-          throw HostApiException.notFound("message to reply to");
+      Access.ChannelAccess access;
+      List<String> mentions;
+      try {
+        access = Access.requireChannel(db, channelId, c.userId());
+        if (access.kind() != ChannelKind.TEXT) {
+          throw HostApiException.badRequest("messages go to text channels");
         }
+        if (r.replyTo() != null) {
+          var target = MessageRepository.ref(db, r.replyTo());
+          if (target.isEmpty() || target.get().channelId() != channelId || target.get().deleted()) {
+            throw HostApiException.notFound("message to reply to");
+          }
+        }
+        mentions = mentions(db, access.spaceId(), content, c.userId());
+      } catch (HostApiException refused) {
+        // a re-send of a message stored earlier is answered with that message, whatever changed since
+        var existing = MessageRepository.byNonce(db, c.userId(), r.nonce());
+        if (existing.isPresent()) {
+          return existing.get();
+        }
+        throw refused;
       }
-      List<String> mentions = mentions(db, access.spaceId(), content, c.userId());
-      Message m = MessageRepository.insert(db, access.spaceId(), channelId, c.user(), r.nonce(), content,
-          r.replyTo(), mentions, ctx.now());
+      long now = ctx.now();
+      long id = MessageRepository.insertIfNew(db, access.spaceId(), channelId, c.user(), r.nonce(), content,
+          r.replyTo(), mentions, now);
+      if (id < 0) {
+        return MessageRepository.byNonce(db, c.userId(), r.nonce()).orElseThrow();
+      }
+      Message m = new Message(id, Long.toString(channelId), c.user(), r.nonce(), content, now, null, r.replyTo(),
+          List.of(), mentions);
       return new MessageRepository.Stored(access.spaceId(), m, false);
     }).thenApply(stored -> {
       Message m = stored.message();

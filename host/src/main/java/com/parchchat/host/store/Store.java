@@ -45,6 +45,7 @@ public final class Store implements AutoCloseable {
   private final Thread writerThread;
   private final ExecutorService completions;
   private volatile boolean closed;
+  private volatile Background background;
   private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong committedWrites = new java.util.concurrent.atomic.AtomicLong();
 
@@ -65,6 +66,25 @@ public final class Store implements AutoCloseable {
     this.writerThread = new Thread(this::writeLoop, "store-writer");
     this.writerThread.setDaemon(true);
     this.writerThread.start();
+  }
+
+  /**
+   * Work the writer thread does between group commits, in its own transaction (e.g. feeding
+   * the full-text index behind a watermark). It must be short: writes wait while it runs.
+   */
+  public interface Background {
+    /**
+     * Runs one bounded step on the writer connection; the store commits it afterwards.
+     *
+     * @param idle {@code true} when no write is waiting
+     * @param idleNanos how long the writer has had nothing to do ({@code 0} when busy)
+     */
+    void step(Db db, boolean idle, long idleNanos) throws SQLException;
+  }
+
+  /** Installs the writer's {@link Background} step (one at a time; {@code null} removes it). */
+  public void background(Background task) {
+    this.background = task;
   }
 
   /** Migrates (Flyway, {@code classpath:db/host}) and opens the database, creating the file if needed. */
@@ -103,7 +123,19 @@ public final class Store implements AutoCloseable {
     if (readOnly) {
       c.setReadOnly(true);
     }
+    c.setTempStore(SQLiteConfig.TempStore.MEMORY);
+    // a negative cache_size is KiB: 32 MiB of page cache per connection
+    c.setCacheSize(-32 * 1024);
+    if (!readOnly) {
+      // checkpoint less often than the default 1,000 pages: each one copies pages back and fsyncs
+      c.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(config.walAutocheckpointPages()));
+    }
     Connection conn = c.createConnection(url(config.file()));
+    if (config.mmapBytes() > 0) {
+      try (java.sql.Statement st = conn.createStatement()) {
+        st.execute("PRAGMA mmap_size = " + config.mmapBytes());
+      }
+    }
     if (!readOnly) {
       conn.setAutoCommit(false);
     }
@@ -167,18 +199,23 @@ public final class Store implements AutoCloseable {
 
   private void writeLoop() {
     List<Pending<?>> batch = new ArrayList<>();
+    long idleSince = System.nanoTime();
     while (true) {
       try {
-        Pending<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
+        Pending<?> first = queue.poll(20, TimeUnit.MILLISECONDS);
         if (first == null) {
           if (closed && queue.isEmpty()) {
             return;
           }
+          runBackground(true, System.nanoTime() - idleSince);
           continue;
         }
         batch.add(first);
         queue.drainTo(batch, config.maxBatch() - 1);
         runBatch(batch);
+        boolean idle = queue.isEmpty();
+        runBackground(idle, 0);
+        idleSince = System.nanoTime();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -239,6 +276,24 @@ public final class Store implements AutoCloseable {
         complete(copy.get(i), results[i], failures[i]);
       }
     });
+  }
+
+  private void runBackground(boolean idle, long idleNanos) {
+    Background task = background;
+    if (task == null) {
+      return;
+    }
+    try {
+      task.step(writer, idle, idleNanos);
+      writer.connection().commit();
+    } catch (SQLException | RuntimeException e) {
+      log.warn("background step failed; it is retried later", e);
+      try {
+        writer.connection().rollback();
+      } catch (SQLException rollbackFailure) {
+        log.warn("rollback after a failed background step failed", rollbackFailure);
+      }
+    }
   }
 
   @SuppressWarnings("unchecked")

@@ -12,9 +12,27 @@ import java.util.Objects;
  * @param synchronousFull {@code true}: SQLite {@code synchronous=FULL} (every commit is fsynced:
  *     an acknowledged message survives power loss); {@code false}: {@code NORMAL} (survives a
  *     process crash, not necessarily power loss)
+ * @param walAutocheckpointPages WAL pages after which a commit checkpoints ({@code wal_autocheckpoint})
+ * @param mmapBytes bytes of the file SQLite may memory-map ({@code mmap_size}; 0 = off)
  */
-public record StoreConfig(Path file, int readers, int maxBatch, boolean synchronousFull) {
+public record StoreConfig(Path file, int readers, int maxBatch, boolean synchronousFull, int walAutocheckpointPages,
+    long mmapBytes) {
+  /** Default checkpoint interval: 10,000 pages (40 MiB of WAL with 4 KiB pages). */
+  public static final int DEFAULT_WAL_AUTOCHECKPOINT = 10_000;
+  /** Default memory map: 256 MiB. */
+  public static final long DEFAULT_MMAP_BYTES = 256L << 20;
+
+  public StoreConfig(Path file, int readers, int maxBatch, boolean synchronousFull) {
+    this(file, readers, maxBatch, synchronousFull, DEFAULT_WAL_AUTOCHECKPOINT, DEFAULT_MMAP_BYTES);
+  }
+
   public StoreConfig {
+    if (walAutocheckpointPages < 1) {
+      throw new IllegalArgumentException("store.walAutocheckpointPages must be >= 1, got " + walAutocheckpointPages);
+    }
+    if (mmapBytes < 0) {
+      throw new IllegalArgumentException("store.mmapBytes must be >= 0, got " + mmapBytes);
+    }
     Objects.requireNonNull(file, "store.file");
     if (readers < 1 || readers > 64) {
       throw new IllegalArgumentException("store.readers must be in 1..64, got " + readers);

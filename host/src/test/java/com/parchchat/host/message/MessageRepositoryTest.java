@@ -155,6 +155,118 @@ class MessageRepositoryTest {
   void mentionParsing() {
     assertThat(MessageRepository.mentionedUsernames("hi @ann and @ben. mail x@y.z @ann"))
         .containsExactly("ann", "ben");
-    assertThat(MessageRepository.ftsQuery("  foo  \"bar\" baz* ")).isEqualTo("\"foo\" \"\"\"bar\"\"\" \"baz\"*");
+    // words become quoted phrases of their tokens; a word with no token is dropped
+    assertThat(MessageRepository.ftsQuery("  foo  \"bar\" baz* (")).isEqualTo("\"foo\" \"bar\" \"baz\"*");
+    assertThat(MessageRepository.ftsQuery("e-mail")).isEqualTo("\"e mail\"");
+  }
+
+  private long watermark() {
+    return store.read(SearchIndexer::watermark);
+  }
+
+  private List<Long> searchIds(String query, Long before, int limit) {
+    return store.read(db -> MessageRepository.search(db, space, query, before, limit, A.id())).messages().stream()
+        .map(Message::id).toList();
+  }
+
+  @Test
+  void aJustSentMessageIsFoundBeforeTheIndexerRuns() {
+    long indexedBefore = watermark();
+    Message fresh = send(A, space, channel, "f1", "quokka sighting at noon");
+    // no indexer is attached in this test: the message is above the watermark, found from the tail
+    assertThat(watermark()).isEqualTo(indexedBefore).isLessThan(fresh.id());
+    assertThat(searchIds("quokka", null, 10)).containsExactly(fresh.id());
+    assertThat(searchIds("QUOK*", null, 10)).containsExactly(fresh.id());
+    assertThat(searchIds("quokka elsewhere", null, 10)).isEmpty();
+  }
+
+  @Test
+  void searchMergesTheIndexAndTheUnindexedTailNewestFirstAcrossPages() {
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      ids.add(send(A, space, channel, "m" + i, "wombat number " + i).id());
+      send(B, otherSpace, otherChannel, "x" + i, "wombat in another space " + i);
+      if (i == 14) {
+        SearchIndexer.catchUp(store, 7); // the first 15 (and the other space's) get indexed
+      }
+    }
+    long indexed = watermark();
+    assertThat(indexed).isBetween(ids.get(14), ids.get(15) - 1);
+    List<Long> newestFirst = new ArrayList<>(ids);
+    java.util.Collections.reverse(newestFirst);
+    List<Long> seen = new ArrayList<>();
+    Long before = null;
+    while (true) {
+      Long b = before;
+      MessageRepository.Page page = store.read(db -> MessageRepository.search(db, space, "wombat", b, 4, A.id()));
+      page.messages().forEach(m -> seen.add(m.id()));
+      if (!page.hasMore()) {
+        break;
+      }
+      before = page.messages().get(page.messages().size() - 1).id();
+    }
+    assertThat(seen).containsExactlyElementsOf(newestFirst);
+  }
+
+  @Test
+  void editsAndDeletesKeepTheIndexExactOnBothSidesOfTheWatermark() {
+    Message oldOne = send(A, space, channel, "e1", "penguin colony");
+    Message oldGone = send(A, space, channel, "e2", "penguin to remove");
+    SearchIndexer.catchUp(store, 100);
+    Message newOne = send(A, space, channel, "e3", "penguin chick");
+    Message newGone = send(A, space, channel, "e4", "penguin lost");
+    store.write(db -> {
+      MessageRepository.edit(db, oldOne.id(), "puffin colony", List.of(), 2);
+      MessageRepository.edit(db, newOne.id(), "puffin chick", List.of(), 2);
+      MessageRepository.delete(db, oldGone.id(), 3);
+      MessageRepository.delete(db, newGone.id(), 3);
+      return null;
+    }).join();
+    assertThat(searchIds("penguin", null, 10)).isEmpty();
+    assertThat(searchIds("puffin", null, 10)).containsExactly(newOne.id(), oldOne.id());
+    SearchIndexer.catchUp(store, 100);
+    assertThat(searchIds("penguin", null, 10)).isEmpty();
+    assertThat(searchIds("puffin", null, 10)).containsExactly(newOne.id(), oldOne.id());
+    // the external-content index agrees with the messages table, row for row
+    store.write(db -> db.update("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)")).join();
+  }
+
+  @Test
+  void theJavaTailMatchAgreesWithFts5() {
+    String[] contents = {"Café crème brûlée", "CAFE au lait", "e-mail me at home", "email and mail",
+        "naïve résumé", "ÅNGSTRÖM units", "foo_bar baz", "123abc 456", "日本語 テキスト", "the quick brown fox",
+        "quick-brown dog", "quickly brown"};
+    String[] queries = {"cafe", "café*", "creme brulee", "e-mail", "mail", "email", "naive resume", "angstrom",
+        "foo", "bar", "123abc", "456", "日本語", "quick brown", "quick*", "\"quick brown\"", "brown quick", "u*",
+        "Résumé naïve"};
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < contents.length; i++) {
+      ids.add(send(A, space, channel, "t" + i, contents[i]).id());
+    }
+    java.util.Map<String, List<Long>> fromTail = new java.util.LinkedHashMap<>();
+    for (String q : queries) {
+      fromTail.put(q, searchIds(q, null, 50));
+    }
+    SearchIndexer.catchUp(store, 100);
+    assertThat(watermark()).isGreaterThanOrEqualTo(ids.get(ids.size() - 1));
+    for (String q : queries) {
+      assertThat(searchIds(q, null, 50)).as("query %s", q).isEqualTo(fromTail.get(q));
+    }
+    assertThat(fromTail.get("cafe")).hasSize(2);
+    assertThat(fromTail.get("quick brown")).hasSize(2);
+    assertThat(fromTail.get("quick*")).hasSize(3);
+  }
+
+  @Test
+  void theBackgroundIndexerCatchesUpOnTheWriterThread() {
+    store.background(new SearchIndexer(10, 5, 1000, 50));
+    Message last = null;
+    for (int i = 0; i < 40; i++) {
+      last = send(A, space, channel, "b" + i, "koala " + i);
+    }
+    long lastId = last.id();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> watermark() >= lastId);
+    assertThat(searchIds("koala", null, 100)).hasSize(40);
+    store.write(db -> db.update("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)")).join();
   }
 }
