@@ -73,8 +73,13 @@ public final class VoiceCall implements AutoCloseable {
   /** Lifecycle of a call. */
   public enum State { CONNECTING, CONNECTED, RECONNECTING, LEFT, FAILED }
 
+  /** Upper bound of the rejoin backoff (an SFU restart should not leave us waiting a minute). */
+  static final long MAX_REJOIN_DELAY_MS = 4_000;
+
   private final VoiceEngine engine;
-  private final VoiceGrant grant;
+  private volatile VoiceGrant grant;
+  private final java.util.function.Supplier<CompletableFuture<VoiceGrant>> freshGrants;
+  private boolean needFreshGrant;
   private final SfuLinkFactory links;
   private final VoiceInput input;
   private final VoiceListener listener;
@@ -107,9 +112,11 @@ public final class VoiceCall implements AutoCloseable {
   private volatile CallQuality quality = new CallQuality(-1, 0, 0, 0, null);
   private final Map<String, Double> volumes = new ConcurrentHashMap<>();
 
-  VoiceCall(VoiceEngine engine, VoiceGrant grant, SfuLinkFactory links, VoiceInput input, VoiceListener listener) {
+  VoiceCall(VoiceEngine engine, VoiceGrant grant, java.util.function.Supplier<CompletableFuture<VoiceGrant>> freshGrants,
+      SfuLinkFactory links, VoiceInput input, VoiceListener listener) {
     this.engine = engine;
     this.grant = grant;
+    this.freshGrants = freshGrants;
     this.links = links;
     this.input = input;
     this.listener = listener == null ? new VoiceListener() { } : listener;
@@ -187,22 +194,36 @@ public final class VoiceCall implements AutoCloseable {
   }
 
   /**
-   * Local playback volume of one member, 0..2. webrtc-java 0.14 exposes no gain on a remote track, so
-   * 0 silences the member locally and any other value plays at normal volume; the value is kept for
-   * the UI and reported in {@link VoiceMember#volume()}.
+   * Local playback volume of one member, 0..2 (0 %–200 %). It applies in the engine's
+   * {@link PlayoutMixer} (what the speaker plays) and to the audio handed to the remote-audio tap;
+   * 0 also disables the member's track in libwebrtc.
    */
   public void setUserVolume(String userId, double volume) {
     if (!(volume >= 0 && volume <= 2)) {
       throw new IllegalArgumentException("volume must be in [0, 2]: " + volume);
     }
     volumes.put(userId, volume);
+    engine.setVolume(userId, volume);
     post(() -> {
       applyRemoteEnabled();
       fireMembers();
     });
   }
 
-  /** Taps every remote member's decoded audio (e.g. for level meters or tests); null removes it. */
+  /** The engine started or stopped its playout mixer: route the remote tracks again. */
+  void volumeRouteChanged() {
+    post(this::applyRemoteEnabled);
+  }
+
+  /** The volume chosen for {@code userId} (1 when never set). */
+  public double userVolume(String userId) {
+    return volumes.getOrDefault(userId, 1.0);
+  }
+
+  /**
+   * Taps every remote member's decoded audio, after that member's volume (e.g. for level meters or
+   * tests); null removes it.
+   */
   public void setRemoteAudioTap(RemoteAudioTap tap) {
     this.tap = tap;
   }
@@ -269,6 +290,31 @@ public final class VoiceCall implements AutoCloseable {
 
   private void openSession() {
     if (state == State.LEFT || state == State.FAILED) {
+      return;
+    }
+    if (needFreshGrant) {
+      // the token is short-lived: each rejoin asks the host (→ relay) for a new grant first
+      CompletableFuture<VoiceGrant> f;
+      try {
+        f = freshGrants.get();
+      } catch (RuntimeException e) {
+        f = CompletableFuture.failedFuture(e);
+      }
+      f.orTimeout(engine.config().negotiationTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          .whenComplete((g, err) -> post(() -> {
+            if (state == State.LEFT || state == State.FAILED || session != null) {
+              return;
+            }
+            if (err != null) {
+              Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                  ? err.getCause() : err;
+              scheduleRejoin("no fresh voice grant: " + cause.getMessage());
+              return;
+            }
+            grant = g;
+            needFreshGrant = false;
+            openSession();
+          }));
       return;
     }
     Session s;
@@ -380,7 +426,9 @@ public final class VoiceCall implements AutoCloseable {
       return;
     }
     rejoinAttempts++;
-    long base = engine.config().rejoinBaseDelay().toMillis() << Math.min(rejoinAttempts - 1, 6);
+    needFreshGrant = freshGrants != null;
+    long base = Math.min(MAX_REJOIN_DELAY_MS,
+        engine.config().rejoinBaseDelay().toMillis() << Math.min(rejoinAttempts - 1, 6));
     long delay = (long) (base * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
     setState(State.RECONNECTING, why + "; rejoin " + rejoinAttempts + "/" + max + " in " + delay + " ms");
     exec.schedule(this::openSession, delay, TimeUnit.MILLISECONDS);
@@ -446,7 +494,8 @@ public final class VoiceCall implements AutoCloseable {
     for (RemoteVoice rv : s.remotes.values()) {
       String user = userForStream(rv.streamId);
       double vol = user == null ? 1 : volumes.getOrDefault(user, 1.0);
-      rv.track.setEnabled(!deafened && vol > 0);
+      // with the engine's mixer playing, libwebrtc's own mix must stay silent (gain 0 per track)
+      rv.track.setEnabled(!deafened && vol > 0 && !engine.mixerPlays());
     }
   }
 
@@ -596,38 +645,60 @@ public final class VoiceCall implements AutoCloseable {
   // ---- synthetic input ----------------------------------------------------------------------
 
   private final Object pushLock = new Object();
-  private double phase;
+  /** One second of the tone, precomputed (100 frames of 10 ms); null until the first push. */
+  private byte[][] toneFrames;
+  private double toneLevel;
+  private int toneIndex;
+  /** Pushes left during which the capture thread is stopped before each push (see {@link #pushTone}). */
+  private volatile int guardedPushes;
+
+  /** Builds one second of the tone (an integer frequency loops seamlessly; others click once a second). */
+  private void precomputeTone() {
+    double hz = ((VoiceInput.Tone) input).frequencyHz();
+    double step = 2 * Math.PI * hz / 48_000;
+    byte[][] frames = new byte[100][960];
+    double sumSq = 0;
+    for (int f = 0; f < 100; f++) {
+      for (int i = 0; i < 480; i++) {
+        short v = (short) Math.round(Math.sin(step * (f * 480 + i)) * 0.5 * Short.MAX_VALUE);
+        frames[f][2 * i] = (byte) v;
+        frames[f][2 * i + 1] = (byte) (v >> 8);
+        sumSq += (double) v * v;
+      }
+    }
+    toneLevel = Math.sqrt(sumSq / 48_000) / 32768.0;
+    if (toneLevel < engine.config().vadThreshold()) {
+      for (byte[] fr : frames) {
+        java.util.Arrays.fill(fr, (byte) 0);
+      }
+    }
+    toneFrames = frames;
+  }
 
   private void pushTone() {
     Session s = session;
     if (s == null || s.customSource == null || s.negotiating) {
       return;
     }
-    double hz = ((VoiceInput.Tone) input).frequencyHz();
-    byte[] frame = new byte[960];
-    double step = 2 * Math.PI * hz / 48_000;
-    double sumSq = 0;
-    for (int i = 0; i < 480; i++) {
-      short v = (short) Math.round(Math.sin(phase) * 0.5 * Short.MAX_VALUE);
-      phase += step;
-      frame[2 * i] = (byte) v;
-      frame[2 * i + 1] = (byte) (v >> 8);
-      sumSq += (double) v * v;
+    if (toneFrames == null) {
+      precomputeTone();
     }
-    phase %= 2 * Math.PI;
-    double level = Math.sqrt(sumSq / 480) / 32768.0;
-    localLevel = effectiveMute() ? 0 : level;
-    if (level < engine.config().vadThreshold()) {
-      java.util.Arrays.fill(frame, (byte) 0);
-    }
+    byte[] frame = toneFrames[toneIndex];
+    toneIndex = (toneIndex + 1) % toneFrames.length;
+    localLevel = effectiveMute() ? 0 : toneLevel;
     synchronized (pushLock) {
       if (s != session || s.negotiating || s.closed) {
         return;
       }
       try {
-        // libwebrtc (re)starts the device module's capture whenever a send stream starts; that thread
-        // races CustomAudioSource.pushAudio and aborts the JVM, so keep it stopped before each push.
-        engine.audioDeviceModule().stopRecording();
+        // libwebrtc (re)starts the device module's capture when a send stream starts (during a
+        // negotiation); that thread races CustomAudioSource.pushAudio and aborts the JVM. So for the
+        // first second after each negotiation the capture is stopped before every push; after that
+        // nothing restarts it until the next negotiation, and the JNI call is saved.
+        if (guardedPushes > 0) {
+          guardedPushes--;
+          engine.audioDeviceModule().stopRecording();
+        }
         s.customSource.pushAudio(frame, 16, 48_000, 1, 480);
       } catch (RuntimeException e) {
         log.debug("voice call {}: push failed: {}", id, e.toString());
@@ -700,7 +771,7 @@ public final class VoiceCall implements AutoCloseable {
     String acceptOffer(String sdp) {
       negotiating = true;
       try {
-        await(setRemote(new RTCSessionDescription(RTCSdpType.OFFER, sdp)), "setRemoteDescription");
+        await(setRemote(new RTCSessionDescription(RTCSdpType.OFFER, withDtx(sdp))), "setRemoteDescription");
         CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
         pc.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
           @Override
@@ -742,6 +813,7 @@ public final class VoiceCall implements AutoCloseable {
           if (customSource != null && !closed) {
             engine.audioDeviceModule().stopRecording();
           }
+          guardedPushes = 100;
           negotiating = false;
         }
       }
@@ -796,14 +868,24 @@ public final class VoiceCall implements AutoCloseable {
       }
       String streamId = streamIdOf(mid);
       AudioTrackSink sink = (data, bits, rate, channels, frames) -> {
+        if (deafened) {
+          return;
+        }
         RemoteAudioTap tp = tap;
-        if (tp != null && !deafened) {
-          String user = userForStreamUnsafe(streamId);
-          try {
-            tp.onAudio(user == null ? streamId : user, data, bits, rate, channels, frames);
-          } catch (RuntimeException e) {
-            log.debug("remote audio tap failed", e);
+        PlayoutMixer mixer = engine.mixer();
+        if (tp == null && !mixer.active()) {
+          return;
+        }
+        String user = userForStreamUnsafe(streamId);
+        String who = user == null ? streamId : user;
+        try {
+          mixer.offer(who, data, bits, rate, channels, frames);
+          if (tp != null) {
+            double g = user == null ? 1 : volumes.getOrDefault(user, 1.0);
+            tp.onAudio(who, g == 1.0 ? data : scaled(data, bits, channels, frames, g), bits, rate, channels, frames);
           }
+        } catch (RuntimeException e) {
+          log.debug("remote audio tap failed", e);
         }
       };
       audio.addSink(sink);
@@ -880,6 +962,55 @@ public final class VoiceCall implements AutoCloseable {
     } catch (java.util.ConcurrentModificationException e) {
       return null;
     }
+  }
+
+  /**
+   * Asks our Opus encoder for discontinuous transmission: the SFU's offer is the remote description,
+   * whose opus {@code fmtp} parameters configure what we send. With {@code usedtx=1} a silent
+   * microphone sends a comfort-noise packet every 400 ms instead of 50 packets a second (less CPU for
+   * encoder, network thread and every receiver's decoder).
+   */
+  static String withDtx(String sdp) {
+    String[] lines = sdp.split("\r\n", -1);
+    String opusPt = null;
+    for (String l : lines) {
+      if (l.startsWith("a=rtpmap:") && l.toLowerCase(java.util.Locale.ROOT).contains(" opus/48000")) {
+        opusPt = l.substring(9, l.indexOf(' '));
+        break;
+      }
+    }
+    if (opusPt == null) {
+      return sdp;
+    }
+    StringBuilder out = new StringBuilder(sdp.length() + 16);
+    for (int i = 0; i < lines.length; i++) {
+      String l = lines[i];
+      if (l.startsWith("a=fmtp:" + opusPt + " ") && !l.contains("usedtx=")) {
+        l = l + ";usedtx=1";
+      }
+      out.append(l);
+      if (i < lines.length - 1) {
+        out.append("\r\n");
+      }
+    }
+    return out.toString();
+  }
+
+  /** A copy of 16-bit PCM multiplied by {@code gain}, saturated. */
+  static byte[] scaled(byte[] data, int bits, int channels, int frames, double gain) {
+    if (bits != 16) {
+      return data;
+    }
+    int n = Math.min(frames * channels, data.length / 2);
+    byte[] out = new byte[data.length];
+    for (int i = 0; i < n; i++) {
+      short v = (short) ((data[2 * i] & 0xff) | (data[2 * i + 1] << 8));
+      long x = Math.round(v * gain);
+      short y = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, x));
+      out[2 * i] = (byte) y;
+      out[2 * i + 1] = (byte) (y >> 8);
+    }
+    return out;
   }
 
   private static double rms(byte[] data, int bits, int channels, int frames) {

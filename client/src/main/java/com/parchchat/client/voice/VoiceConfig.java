@@ -48,18 +48,23 @@ public record VoiceConfig(AudioMode audioMode, boolean echoCancellation, boolean
   /** Desktop defaults: real devices, all audio processing on, a low VAD threshold. */
   public static VoiceConfig desktop() {
     return new VoiceConfig(AudioMode.DEVICE, true, true, true, true, 0.01, Duration.ofSeconds(10),
-        Duration.ofMillis(500), 5, Duration.ofMillis(500));
+        Duration.ofMillis(500), 10, Duration.ofMillis(500));
   }
 
   /** Headless defaults for tests and bots. */
   public static VoiceConfig headless() {
     return new VoiceConfig(AudioMode.HEADLESS, false, false, false, false, 0.01, Duration.ofSeconds(10),
-        Duration.ofMillis(250), 3, Duration.ofMillis(200));
+        Duration.ofMillis(250), 8, Duration.ofMillis(200));
   }
 
   public VoiceConfig withAudioMode(AudioMode mode) {
     return new VoiceConfig(mode, echoCancellation, noiseSuppression, gainControl, highPassFilter, vadThreshold,
         negotiationTimeout, statsInterval, maxRejoinAttempts, rejoinBaseDelay);
+  }
+
+  public VoiceConfig withRejoins(int maxAttempts, Duration baseDelay) {
+    return new VoiceConfig(audioMode, echoCancellation, noiseSuppression, gainControl, highPassFilter, vadThreshold,
+        negotiationTimeout, statsInterval, maxAttempts, baseDelay);
   }
 
   public VoiceConfig withVadThreshold(double threshold) {

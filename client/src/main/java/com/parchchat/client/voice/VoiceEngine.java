@@ -5,12 +5,14 @@ import dev.onvoid.webrtc.media.audio.AudioDevice;
 import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
 import dev.onvoid.webrtc.media.audio.AudioDeviceModuleBase;
 import dev.onvoid.webrtc.media.audio.AudioLayer;
+import dev.onvoid.webrtc.media.audio.AudioPlayer;
 import dev.onvoid.webrtc.media.audio.AudioProcessing;
 import dev.onvoid.webrtc.media.audio.AudioProcessingConfig;
 import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,6 +39,10 @@ public final class VoiceEngine implements AutoCloseable {
   private final AudioProcessing apm;
   private final PeerConnectionFactory factory;
   private final Set<VoiceCall> calls = ConcurrentHashMap.newKeySet();
+  private final Map<String, Double> volumes = new ConcurrentHashMap<>();
+  private final PlayoutMixer mixer = new PlayoutMixer(u -> volumes.getOrDefault(u, 1.0));
+  /** Plays {@link #mixer} on the speaker (DEVICE mode, when it could start); null otherwise. */
+  private volatile AudioPlayer player;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   public VoiceEngine(VoiceConfig config) {
@@ -73,7 +79,55 @@ public final class VoiceEngine implements AutoCloseable {
     this.apm = processing;
     this.adm = module;
     this.factory = f;
-    log.info("voice engine started ({} audio)", mode);
+    if (mode == AudioMode.DEVICE) {
+      startPlayer(null);
+    }
+    log.info("voice engine started ({} audio, {} playout)", mode, player != null ? "mixed per-user" : "libwebrtc");
+  }
+
+  /**
+   * Starts webrtc-java's {@link AudioPlayer} on {@code device} (or the first speaker) with the per-user
+   * {@link PlayoutMixer} as its source. When that fails, playout stays libwebrtc's own mix, where a
+   * member's volume can only be on or off.
+   */
+  private void startPlayer(AudioDevice device) {
+    try {
+      AudioDevice d = device;
+      if (d == null) {
+        List<AudioDevice> speakers = adm.getPlayoutDevices();
+        d = speakers.isEmpty() ? null : speakers.get(0);
+      }
+      if (d == null) {
+        log.warn("voice: no speaker found; per-user volume is on/off only");
+        return;
+      }
+      AudioPlayer p = new AudioPlayer();
+      p.setAudioDevice(d);
+      p.setAudioSource(mixer);
+      p.start();
+      player = p;
+    } catch (RuntimeException | Error e) {
+      log.warn("voice: cannot start the per-user playout mixer ({}); per-user volume is on/off only", e.toString());
+      player = null;
+    }
+  }
+
+  /**
+   * The per-user playout mix. In DEVICE mode a player pulls it to the speaker; in HEADLESS mode nothing
+   * does unless a caller (a test, a recorder) pulls it with {@link PlayoutMixer#mix}.
+   */
+  public PlayoutMixer mixer() {
+    return mixer;
+  }
+
+  /** Whether the speaker plays {@link #mixer()} (then libwebrtc's own mix is kept silent). */
+  boolean mixerPlays() {
+    return player != null;
+  }
+
+  /** Volume of {@code userId} for every call of this engine, 0..2. */
+  void setVolume(String userId, double volume) {
+    volumes.put(userId, volume);
   }
 
   private static AudioProcessingConfig processingConfig(VoiceConfig c) {
@@ -141,6 +195,15 @@ public final class VoiceEngine implements AutoCloseable {
     adm.setPlayoutDevice(device);
     adm.initPlayout();
     adm.startPlayout();
+    AudioPlayer p = player;
+    if (p != null) {
+      player = null;
+      step("player.stop", p::stop);
+      startPlayer(device);
+      for (VoiceCall c : calls) {
+        c.volumeRouteChanged();
+      }
+    }
   }
 
   private void requireDeviceMode() {
@@ -154,10 +217,20 @@ public final class VoiceEngine implements AutoCloseable {
    * once; follow progress through {@code listener} or {@link VoiceCall#state()}.
    */
   public VoiceCall join(VoiceGrant grant, SfuLinkFactory links, VoiceInput input, VoiceListener listener) {
+    return join(grant, null, links, input, listener);
+  }
+
+  /**
+   * Like {@link #join(VoiceGrant, SfuLinkFactory, VoiceInput, VoiceListener)}, but every automatic
+   * rejoin first takes a new grant from {@code freshGrants} (the token is short-lived; after an SFU
+   * restart or a long outage the first one may be dead). Null: rejoins reuse {@code grant}.
+   */
+  public VoiceCall join(VoiceGrant grant, java.util.function.Supplier<java.util.concurrent.CompletableFuture<VoiceGrant>>
+      freshGrants, SfuLinkFactory links, VoiceInput input, VoiceListener listener) {
     if (closed.get()) {
       throw new VoiceException("voice engine is closed");
     }
-    VoiceCall call = new VoiceCall(this, grant, links, input, listener);
+    VoiceCall call = new VoiceCall(this, grant, freshGrants, links, input, listener);
     calls.add(call);
     call.start();
     return call;
@@ -182,6 +255,11 @@ public final class VoiceEngine implements AutoCloseable {
     }
     for (VoiceCall c : List.copyOf(calls)) {
       c.close();
+    }
+    AudioPlayer p = player;
+    player = null;
+    if (p != null) {
+      step("player.stop", p::stop);
     }
     step("stopPlayout", adm::stopPlayout);
     step("stopRecording", adm::stopRecording);

@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * grant), joins the SFU with it, and keeps the host's published voice state (muted, deafened) in step
  * with the call. When the SFU refuses the grant's token (expired or invalid, e.g. after a long
  * network outage) the join flow runs again through the host for a fresh grant, once per refusal.
+ * When the SFU connection drops or ICE fails (e.g. the SFU restarted) the call rejoins by itself with
+ * backoff, and every rejoin takes a fresh grant through the host first; mute and deafen carry over,
+ * and the listener sees {@code RECONNECTING} meanwhile.
  *
  * <p>At most one call per session: joining another channel leaves the current one first. The call is
  * left as soon as the channel's space disappears from the session (kicked, banned) or the channel is
@@ -40,6 +43,8 @@ public final class VoiceSession implements AutoCloseable {
   private final VoiceEngine engine;
   private final SfuLinkFactory links;
   private final AtomicReference<Active> active = new AtomicReference<>();
+  private final java.util.Map<String, Double> volumes = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile RemoteAudioTap tap;
 
   /** The call in progress and how it was started (for a rejoin with a fresh grant). */
   private record Active(String channelId, VoiceCall call, VoiceInput input, VoiceListener listener,
@@ -124,7 +129,9 @@ public final class VoiceSession implements AutoCloseable {
         }
       }
     };
-    VoiceCall call = engine.join(grant, links, input, watching);
+    VoiceCall call = engine.join(grant, () -> grant(channelId), links, input, watching);
+    volumes.forEach(call::setUserVolume);
+    call.setRemoteAudioTap(tap);
     List<Subscription> watches = new ArrayList<>();
     Active a = new Active(channelId, call, input, listener, refreshed, watches);
     Runnable check = () -> {
@@ -186,6 +193,35 @@ public final class VoiceSession implements AutoCloseable {
   public String channelId() {
     Active a = active.get();
     return a == null ? null : a.channelId();
+  }
+
+  /**
+   * Playback volume of one member, 0..2, for the current call and every later one of this session
+   * (the UI persists it per user id and sets it again at start).
+   */
+  public void setUserVolume(String userId, double volume) {
+    if (!(volume >= 0 && volume <= 2)) {
+      throw new IllegalArgumentException("volume must be in [0, 2]: " + volume);
+    }
+    volumes.put(userId, volume);
+    VoiceCall c = call();
+    if (c != null) {
+      c.setUserVolume(userId, volume);
+    }
+  }
+
+  /** The volume set for {@code userId} (1 when never set). */
+  public double userVolume(String userId) {
+    return volumes.getOrDefault(userId, 1.0);
+  }
+
+  /** Taps the remote audio of the current and every later call (after per-user volume); null removes it. */
+  public void setRemoteAudioTap(RemoteAudioTap tap) {
+    this.tap = tap;
+    VoiceCall c = call();
+    if (c != null) {
+      c.setRemoteAudioTap(tap);
+    }
   }
 
   /** Mutes locally and at the SFU, and tells the host so the space sees it. */

@@ -7,6 +7,7 @@ import com.parchchat.protocol.sfu.ClientToSfu;
 import com.parchchat.protocol.sfu.SfuParticipant;
 import com.parchchat.protocol.sfu.SfuToClient;
 import com.parchchat.testkit.audio.FrequencyDetector;
+import com.parchchat.testkit.audio.Pcm;
 import com.parchchat.testkit.audio.PcmRecorder;
 import com.parchchat.testkit.webrtc.ToneBot;
 import java.net.URI;
@@ -291,5 +292,117 @@ class VoiceCallTest {
     assertThat(events.states).contains(VoiceCall.State.RECONNECTING);
     assertThat(frames.stream().filter(f -> f instanceof ClientToSfu.Join).count()).isEqualTo(2);
     assertThat(events.lastDetail).contains("token expired");
+  }
+
+  /**
+   * Per-user volume in what the listener plays: bob (a real libwebrtc peer) sends a tone; a playout
+   * thread pulls the engine's mixer every 10 ms like a speaker would, and the tone's loudness in that
+   * mix follows bob's volume (100 % → 50 % → 150 % → 0 %). The tap sees the same scaling.
+   */
+  @Test
+  void aMembersVolumeScalesHisVoiceInThePlayoutMix() throws Exception {
+    engine = new VoiceEngine(VoiceConfig.headless());
+    bob = ToneBot.builder("bob").tone(BOB_HZ).amplitude(0.4).build();
+    StandInSfu sfu = new StandInSfu();
+    VoiceCall call = engine.join(new VoiceGrant(URI.create("ws://127.0.0.1:1/sfu"), "tok", "host1:voice1",
+        List.of(), true), sfu, VoiceInput.tone(ALICE_HZ), new Recorder());
+    PcmRecorder tapped = new PcmRecorder(24_000);
+    call.setRemoteAudioTap((user, pcm, bits, rate, ch, frames) -> {
+      if ("bob".equals(user)) {
+        tapped.accept(pcm, bits, rate, ch, frames);
+      }
+    });
+    PcmRecorder played = new PcmRecorder(24_000);
+    java.util.concurrent.ScheduledExecutorService speaker = Executors.newSingleThreadScheduledExecutor();
+    try {
+      short[] out = new short[480];
+      byte[] bytes = new byte[960];
+      speaker.scheduleAtFixedRate(() -> {
+        engine.mixer().mix(out, 480);
+        for (int i = 0; i < 480; i++) {
+          bytes[2 * i] = (byte) out[i];
+          bytes[2 * i + 1] = (byte) (out[i] >> 8);
+        }
+        played.accept(bytes, 16, 48_000, 1, 480);
+      }, 10, 10, java.util.concurrent.TimeUnit.MILLISECONDS);
+
+      FrequencyDetector detector = new FrequencyDetector();
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+          assertThat(played.analyze(detector, ALICE_HZ, BOB_HZ).present()).containsExactly(BOB_HZ));
+      double full = steadyRms(played);
+      double fullTap = steadyRms(tapped);
+      assertThat(full).isGreaterThan(0.3 * 0.4 * 32768 / Math.sqrt(2));
+
+      call.setUserVolume("bob", 0.5);
+      assertThat(call.userVolume("bob")).isEqualTo(0.5);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        assertThat(played.analyze(detector, BOB_HZ).rms() / full).isBetween(0.4, 0.6);
+        assertThat(tapped.analyze(detector, BOB_HZ).rms() / fullTap).isBetween(0.4, 0.6);
+      });
+      assertThat(played.analyze(detector, ALICE_HZ, BOB_HZ).present()).containsExactly(BOB_HZ);
+
+      call.setUserVolume("bob", 1.5);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(played.analyze(detector, BOB_HZ).rms() / full).isBetween(1.3, 1.7));
+
+      call.setUserVolume("bob", 0);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(played.analyze(detector, BOB_HZ).rms()).isLessThan(full * 0.02));
+      assertThat(call.members()).singleElement().satisfies(m -> assertThat(m.volume()).isEqualTo(0.0));
+    } finally {
+      speaker.shutdownNow();
+    }
+  }
+
+  /** The RMS of a recorder's window once two readings 100 ms apart agree within 10 %. */
+  private static double steadyRms(PcmRecorder r) {
+    double[] last = {-1};
+    return await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      double now = Pcm.rms(r.recentSamples());
+      double prev = last[0];
+      last[0] = now;
+      return prev > 0 && Math.abs(now - prev) < 0.1 * prev ? now : -1.0;
+    }, v -> v > 0);
+  }
+
+  /** Every automatic rejoin asks for a fresh grant first and joins with its token. */
+  @Test
+  void aRejoinTakesAFreshGrant() {
+    VoiceConfig config = VoiceConfig.headless().withRejoins(3, Duration.ofMillis(100));
+    engine = new VoiceEngine(config);
+    List<Consumer<String>> closers = new CopyOnWriteArrayList<>();
+    List<ClientToSfu.Join> joins = new CopyOnWriteArrayList<>();
+    SfuLinkFactory dropping = grant -> new SfuLink() {
+      @Override
+      public void start(Consumer<SfuToClient> onFrame, Consumer<String> onClosed) {
+        closers.add(onClosed);
+      }
+
+      @Override
+      public void send(ClientToSfu frame) {
+        if (frame instanceof ClientToSfu.Join j) {
+          joins.add(j);
+          Consumer<String> c = closers.get(closers.size() - 1);
+          sfuThread.execute(() -> c.accept("connection reset"));
+        }
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    java.util.concurrent.atomic.AtomicInteger issued = new java.util.concurrent.atomic.AtomicInteger();
+    Recorder events = new Recorder();
+    VoiceCall call = engine.join(new VoiceGrant(URI.create("ws://127.0.0.1:1/sfu"), "tok-0", null, List.of(), true),
+        () -> java.util.concurrent.CompletableFuture.completedFuture(new VoiceGrant(URI.create("ws://127.0.0.1:1/sfu"),
+            "tok-" + issued.incrementAndGet(), null, List.of(), true)),
+        dropping, VoiceInput.tone(ALICE_HZ), events);
+    call.setMuted(true);
+    await().atMost(Duration.ofSeconds(20)).until(() -> call.state() == VoiceCall.State.FAILED);
+    int max = config.maxRejoinAttempts();
+    assertThat(joins).extracting(ClientToSfu.Join::token).startsWith("tok-0", "tok-1", "tok-2").hasSize(max + 1);
+    assertThat(issued.get()).isEqualTo(max);
+    assertThat(events.states).contains(VoiceCall.State.RECONNECTING);
+    assertThat(call.isMuted()).isTrue();
   }
 }
