@@ -2,12 +2,11 @@ package com.parchchat.client.ui;
 
 import com.parchchat.client.core.HostSession;
 import com.parchchat.client.core.SpaceState;
+import com.parchchat.client.ui.voice.VoiceChannelRoster;
 import com.parchchat.protocol.api.Channel;
 import com.parchchat.protocol.api.ChannelKind;
 import com.parchchat.protocol.api.Role;
 import com.parchchat.protocol.api.UnreadCount;
-import com.parchchat.protocol.api.VoiceChannelState;
-import com.parchchat.protocol.api.VoiceParticipant;
 import com.parchchat.protocol.signal.UserRef;
 import java.util.ArrayList;
 import java.util.List;
@@ -339,21 +338,8 @@ final class Sidebar extends VBox {
       }
       Node graphic = row;
       if (c.kind() == ChannelKind.VOICE) {
-        VBox box = new VBox(row);
-        SpaceState s = main.space.get();
-        if (s != null) {
-          for (VoiceChannelState v : s.voice().get()) {
-            if (v.channelId().equals(c.id())) {
-              for (VoiceParticipant p : v.participants()) {
-                HBox pr = new HBox(6, Avatars.avatar(p.userId(), p.displayName(), true),
-                    Fx.label(p.displayName() + (p.muted() ? "  (muted)" : "")));
-                pr.getStyleClass().add("voice-participant");
-                box.getChildren().add(pr);
-              }
-            }
-          }
-        }
-        graphic = box;
+        graphic = new VoiceChannelRoster(row, c.id(), VoiceChannelRoster.participantsOf(main.space.get(), c.id()),
+            main.voice.speaking());
       }
       setGraphic(graphic);
       SpaceState s = main.space.get();

@@ -37,9 +37,42 @@ public interface VoiceControls {
 
   void selectSpeaker(String name);
 
+  /** Sets another member's playback volume, 0..2 (0 %–200 %). */
+  default void setUserVolume(String userId, double volume) {
+  }
+
+  /** Another member's playback volume, 0..2. */
+  default double userVolume(String userId) {
+    return 1;
+  }
+
   /** Controls backed by a live session and its engine. */
   static VoiceControls of(VoiceSession session, VoiceEngine engine) {
+    return of(session, engine, null);
+  }
+
+  /**
+   * Controls backed by a live session and its engine; volumes are taken from and saved to
+   * {@code volumes} (per user id) when it is not null.
+   */
+  static VoiceControls of(VoiceSession session, VoiceEngine engine, VoiceVolumes volumes) {
+    if (volumes != null) {
+      volumes.all().forEach(session::setUserVolume);
+    }
     return new VoiceControls() {
+      @Override
+      public void setUserVolume(String userId, double volume) {
+        session.setUserVolume(userId, volume);
+        if (volumes != null) {
+          volumes.set(userId, volume);
+        }
+      }
+
+      @Override
+      public double userVolume(String userId) {
+        return session.userVolume(userId);
+      }
+
       @Override
       public void setMuted(boolean muted) {
         session.setMuted(muted);

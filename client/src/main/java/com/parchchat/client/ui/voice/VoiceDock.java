@@ -34,6 +34,9 @@ public final class VoiceDock extends VBox {
   private VoiceSession session;
   private VoicePanel panel;
   private final Label problem = new Label();
+  private final javafx.beans.property.ReadOnlyObjectWrapper<VoiceChannelRoster.Speaking> speaking =
+      new javafx.beans.property.ReadOnlyObjectWrapper<>(VoiceChannelRoster.Speaking.NOBODY);
+  private VoiceVolumes volumes;
 
   public VoiceDock(ParchClient client) {
     this(client, VoiceConfig.desktop());
@@ -46,6 +49,21 @@ public final class VoiceDock extends VBox {
     problem.setId("voice-problem");
     problem.getStyleClass().add("error");
     show(false);
+  }
+
+  /**
+   * Who speaks in the call in progress (the SFU's speaker events and our own level), for the speaking
+   * rings in the channel list; {@link VoiceChannelRoster.Speaking#NOBODY} when not in a call. FX thread.
+   */
+  public javafx.beans.property.ReadOnlyObjectProperty<VoiceChannelRoster.Speaking> speaking() {
+    return speaking.getReadOnlyProperty();
+  }
+
+  private VoiceVolumes volumes() {
+    if (volumes == null) {
+      volumes = new VoiceVolumes(client.config().configDir());
+    }
+    return volumes;
   }
 
   private void show(boolean on) {
@@ -76,7 +94,7 @@ public final class VoiceDock extends VBox {
         return;
       }
       VoiceSession s = VoiceSession.overWebSocket(host, eng, client.http());
-      VoicePanel p = new VoicePanel(VoiceControls.of(s, eng), channel.name(), me.id(), me.displayName());
+      VoicePanel p = new VoicePanel(VoiceControls.of(s, eng, volumes()), channel.name(), me.id(), me.displayName());
       p.setOnClosed(() -> Platform.runLater(() -> {
         if (panel == p) {
           leave();
@@ -89,7 +107,39 @@ public final class VoiceDock extends VBox {
       panel = p;
       getChildren().setAll(p);
       show(true);
-      s.join(channel.id(), VoiceInput.microphone(), p.listener()).whenComplete((call, e) -> {
+      com.parchchat.client.voice.VoiceListener shown = p.listener();
+      com.parchchat.client.voice.VoiceListener both = new com.parchchat.client.voice.VoiceListener() {
+        @Override
+        public void onStateChanged(com.parchchat.client.voice.VoiceCall.State st, String detail) {
+          shown.onStateChanged(st, detail);
+        }
+
+        @Override
+        public void onMembersChanged(java.util.List<com.parchchat.client.voice.VoiceMember> members) {
+          shown.onMembersChanged(members);
+        }
+
+        @Override
+        public void onSpeakingChanged(java.util.Set<String> userIds) {
+          shown.onSpeakingChanged(userIds);
+          Platform.runLater(() -> {
+            if (panel == p) {
+              speaking.set(new VoiceChannelRoster.Speaking(channel.id(), userIds));
+            }
+          });
+        }
+
+        @Override
+        public void onQuality(com.parchchat.client.voice.CallQuality q) {
+          shown.onQuality(q);
+        }
+
+        @Override
+        public void onError(com.parchchat.protocol.sfu.SfuToClient.Error error) {
+          shown.onError(error);
+        }
+      };
+      s.join(channel.id(), VoiceInput.microphone(), both).whenComplete((call, e) -> {
         if (e != null) {
           Platform.runLater(() -> {
             if (panel == p) {
@@ -111,6 +161,7 @@ public final class VoiceDock extends VBox {
 
   /** Leaves the call in progress and hides the panel. FX thread. */
   public void leave() {
+    speaking.set(VoiceChannelRoster.Speaking.NOBODY);
     if (session != null) {
       session.leave();
       session = null;

@@ -127,6 +127,7 @@ public final class VoicePanel extends VBox {
     settings.addRow(2, new Label("Speaker"), speaker);
     settings.addRow(3, ptt, pttKey);
 
+    participants.setVolumeControl(selfUserId, controls::userVolume, controls::setUserVolume);
     getChildren().addAll(head, participants, buttons, settings);
     refreshRows();
 

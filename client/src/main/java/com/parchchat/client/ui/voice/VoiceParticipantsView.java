@@ -27,6 +27,9 @@ public final class VoiceParticipantsView extends VBox {
 
   private List<Row> rows = List.of();
   private Set<String> speaking = Set.of();
+  private java.util.function.ToDoubleFunction<String> volumeOf = u -> 1;
+  private java.util.function.BiConsumer<String, Double> setVolume;
+  private String selfUserId;
 
   public VoiceParticipantsView() {
     setSpacing(4);
@@ -41,6 +44,19 @@ public final class VoiceParticipantsView extends VBox {
 
   public void setSpeaking(Set<String> userIds) {
     this.speaking = Set.copyOf(userIds);
+    render();
+  }
+
+  /**
+   * Gives every row but {@code selfUserId}'s a context menu with a volume slider (0–200 %, id
+   * {@code voice-volume-<userId>}); rows whose volume is not 100 % show it (style class
+   * {@code voice-volume-badge}).
+   */
+  public void setVolumeControl(String selfUserId, java.util.function.ToDoubleFunction<String> volumeOf,
+      java.util.function.BiConsumer<String, Double> setVolume) {
+    this.selfUserId = selfUserId;
+    this.volumeOf = volumeOf;
+    this.setVolume = setVolume;
     render();
   }
 
@@ -66,11 +82,47 @@ public final class VoiceParticipantsView extends VBox {
       StackPane avatar = new StackPane(ring, initial);
       Label name = new Label(r.name() + (r.muted() ? "  (muted)" : ""));
       HBox row = new HBox(8, avatar, name);
+      if (setVolume != null && !r.userId().equals(selfUserId)) {
+        double vol = volumeOf.applyAsDouble(r.userId());
+        if (Math.abs(vol - 1) > 1e-9) {
+          Label badge = new Label(Math.round(vol * 100) + " %");
+          badge.getStyleClass().add("voice-volume-badge");
+          row.getChildren().add(badge);
+        }
+        installVolumeMenu(row, r, vol);
+      }
       row.setAlignment(Pos.CENTER_LEFT);
       row.setId("voice-member-" + r.userId().replaceAll("[^A-Za-z0-9_-]", "-"));
       row.getStyleClass().add("voice-participant");
       out.add(row);
     }
     getChildren().setAll(out);
+  }
+
+  private void installVolumeMenu(HBox row, Row r, double vol) {
+    javafx.scene.control.Slider slider = new javafx.scene.control.Slider(0, 200, vol * 100);
+    slider.setId("voice-volume-" + r.userId().replaceAll("[^A-Za-z0-9_-]", "-"));
+    slider.setMajorTickUnit(50);
+    slider.setShowTickMarks(true);
+    slider.setPrefWidth(180);
+    Label value = new Label(Math.round(vol * 100) + " %");
+    slider.valueProperty().addListener((obs, o, n) -> value.setText(Math.round(n.doubleValue()) + " %"));
+    slider.valueChangingProperty().addListener((obs, was, changing) -> {
+      if (!changing) {
+        setVolume.accept(r.userId(), slider.getValue() / 100);
+      }
+    });
+    slider.setOnMouseReleased(e -> setVolume.accept(r.userId(), slider.getValue() / 100));
+    slider.setOnKeyReleased(e -> setVolume.accept(r.userId(), slider.getValue() / 100));
+    VBox box = new VBox(4, new Label("Volume of " + r.name()), new HBox(8, slider, value));
+    javafx.scene.control.CustomMenuItem item = new javafx.scene.control.CustomMenuItem(box, false);
+    javafx.scene.control.ContextMenu menu = new javafx.scene.control.ContextMenu(item);
+    menu.setOnHidden(e -> {
+      if (Math.abs(slider.getValue() / 100 - volumeOf.applyAsDouble(r.userId())) > 1e-9) {
+        setVolume.accept(r.userId(), slider.getValue() / 100);
+      }
+      render();
+    });
+    row.setOnContextMenuRequested(e -> menu.show(row, e.getScreenX(), e.getScreenY()));
   }
 }
