@@ -1,5 +1,6 @@
 package com.parchchat.client.ui;
 
+import com.parchchat.client.Relaunch;
 import com.parchchat.client.core.ClientConfig;
 import com.parchchat.client.core.ConfigDirs;
 import com.parchchat.client.core.ParchClient;
@@ -43,8 +44,11 @@ public final class ParchApp extends Application {
     stage.setScene(scene);
     stage.show();
     shell.startup();
-    Platform.runLater(() -> log.info("window shown {} ms after JVM start",
-        ManagementFactory.getRuntimeMXBean().getUptime()));
+    Platform.runLater(() -> {
+      log.info("window shown {} ms after launch ({} ms after JVM start, pid {})", Relaunch.sinceLaunch(),
+          ManagementFactory.getRuntimeMXBean().getUptime(), ProcessHandle.current().pid());
+      Relaunch.windowShown();
+    });
   }
 
   @Override
