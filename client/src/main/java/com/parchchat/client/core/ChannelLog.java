@@ -18,6 +18,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <p>Invariant: {@link #lines()} = stored messages ascending by id, then pending sends in the order
  * they were sent. A pending line is replaced in place by its stored message once the host stored
  * it (matched by nonce), whichever of the reply or the event comes first.
+ *
+ * <p>Normally the window ends at the channel's newest message. A jump to an older message (from
+ * search) replaces it with a window around that message; then {@link #hasNewer()} is true, live
+ * messages newer than the window are not inserted (they would leave a gap; paging forward with
+ * {@code loadNewer} brings them), until the window reaches the newest message again or is reset.
  */
 public final class ChannelLog {
 
@@ -45,6 +50,7 @@ public final class ChannelLog {
   private final LinkedHashMap<String, ChatLine> pending = new LinkedHashMap<>();
   private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
   private boolean hasOlder = true;
+  private boolean hasNewer;
   private boolean loaded;
 
   ChannelLog(String channelId) {
@@ -69,6 +75,11 @@ public final class ChannelLog {
   /** Whether older history exists beyond the oldest loaded message. */
   public synchronized boolean hasOlder() {
     return hasOlder;
+  }
+
+  /** Whether newer history exists beyond the newest loaded message (after a jump into the past). */
+  public synchronized boolean hasNewer() {
+    return hasNewer;
   }
 
   /** Whether the newest page was loaded at least once. */
@@ -143,6 +154,9 @@ public final class ChannelLog {
   synchronized void upsert(Message m) {
     ChatLine line = ChatLine.stored(m);
     ChatLine mine = m.nonce() == null ? null : pending.get(m.nonce());
+    if (hasNewer && mine == null && !stored.containsKey(m.id()) && !stored.isEmpty() && m.id() > stored.lastKey()) {
+      return; // beyond a window in the past: paging forward brings it in order
+    }
     if (mine != null && !stored.containsKey(m.id())) {
       // our pending send became stored: if it still belongs at the end of the stored run, replace
       // it in place so the UI does not jump; else remove and insert at its place
@@ -217,8 +231,28 @@ public final class ChannelLog {
     fire(new Removed(at));
   }
 
+  /** Merges a page newer than the window (paging forward after a jump); {@code newerExists} as the host said. */
+  synchronized void mergeNewer(List<Message> page, boolean newerExists) {
+    boolean wasDetached = hasNewer;
+    hasNewer = false; // let the page in
+    for (Message m : page.stream().sorted(Comparator.comparingLong(Message::id)).toList()) {
+      upsert(m);
+    }
+    hasNewer = wasDetached && newerExists;
+  }
+
+  /**
+   * Replaces the window with {@code page}, a window around a message in the past (jump from
+   * search); pending sends stay.
+   */
+  synchronized void resetWindow(List<Message> page, boolean olderExists, boolean newerExists) {
+    reset(page, olderExists);
+    hasNewer = newerExists;
+  }
+
   /** Drops everything but pending sends (a gap too large to resync); the caller reloads. */
   synchronized void reset(List<Message> newest, boolean olderExists) {
+    hasNewer = false;
     stored.clear();
     for (Message m : newest) {
       stored.put(m.id(), ChatLine.stored(m));

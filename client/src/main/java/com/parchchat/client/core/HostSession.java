@@ -316,6 +316,9 @@ public final class HostSession implements AutoCloseable {
 
   /** Pages forward from the newest known id until the host has nothing newer. */
   private CompletableFuture<Void> catchUp(ChannelLog l, int pages) {
+    if (l.hasNewer()) {
+      return CompletableFuture.completedFuture(null); // a window in the past: paging forward catches up
+    }
     Long newest = l.newestId();
     if (newest == null) {
       return loadNewest(l.channelId());
@@ -355,7 +358,7 @@ public final class HostSession implements AutoCloseable {
   public CompletableFuture<ChannelLog> openChannel(String channelId) {
     activeChannel = channelId;
     ChannelLog l = log(channelId);
-    CompletableFuture<Void> load = l.loaded()
+    CompletableFuture<Void> load = l.loaded() && !l.hasNewer()
         ? CompletableFuture.completedFuture(null)
         : loadNewest(channelId);
     return load.thenApply(v -> {
@@ -377,7 +380,7 @@ public final class HostSession implements AutoCloseable {
     ChannelLog l = log(channelId);
     return call(new HostRequest.MessageHistory(channelId, null, null, page()), HostReply.MessagesResult.class)
         .thenAccept(r -> {
-          if (l.loaded()) {
+          if (l.loaded() && !l.hasNewer()) {
             l.mergePage(r.messages(), null);
           } else {
             l.reset(r.messages(), r.hasMore());
@@ -406,6 +409,58 @@ public final class HostSession implements AutoCloseable {
       f.whenComplete((v, e) -> olderInFlight.remove(channelId));
       return f;
     });
+  }
+
+  /**
+   * Shows the channel around {@code messageId} (a search result): if the message is loaded the
+   * log stays as it is, else the log becomes a window of one page around it (older half, the
+   * message, newer half), from which {@link #loadOlder} and {@link #loadNewer} page on.
+   * Fails with {@code not_found} when the message is gone.
+   */
+  public CompletableFuture<ChannelLog> openAt(String channelId, long messageId) {
+    activeChannel = channelId;
+    ChannelLog l = log(channelId);
+    if (l.loaded() && l.byId(messageId) != null) {
+      return CompletableFuture.completedFuture(l);
+    }
+    int newerHalf = Math.max(1, page() / 2);
+    int olderHalf = Math.max(1, page() - newerHalf);
+    CompletableFuture<HostReply.MessagesResult> older = call(
+        new HostRequest.MessageHistory(channelId, messageId + 1, null, olderHalf), HostReply.MessagesResult.class);
+    CompletableFuture<HostReply.MessagesResult> newer = call(
+        new HostRequest.MessageHistory(channelId, null, messageId, newerHalf), HostReply.MessagesResult.class);
+    return older.thenCombine(newer, (o, n) -> {
+      if (o.messages().stream().noneMatch(m -> m.id() == messageId)) {
+        throw new ClientException(ErrorCode.NOT_FOUND, "This message was deleted");
+      }
+      List<Message> window = new ArrayList<>(o.messages());
+      window.addAll(n.messages());
+      l.resetWindow(window, o.hasMore(), n.hasMore());
+      if (!n.hasMore()) {
+        markRead(channelId);
+      }
+      return l;
+    });
+  }
+
+  /**
+   * After a jump into the past: loads the page after the newest loaded message; completes with
+   * how many arrived (0 once the window reaches the newest message).
+   */
+  public CompletableFuture<Integer> loadNewer(String channelId) {
+    ChannelLog l = log(channelId);
+    Long newest = l.newestId();
+    if (!l.hasNewer() || newest == null) {
+      return CompletableFuture.completedFuture(0);
+    }
+    return call(new HostRequest.MessageHistory(channelId, null, newest, page()), HostReply.MessagesResult.class)
+        .thenApply(r -> {
+          l.mergeNewer(r.messages(), r.hasMore());
+          if (!l.hasNewer()) {
+            markRead(channelId);
+          }
+          return r.messages().size();
+        });
   }
 
   /** Marks the newest loaded message of the channel read (at most one request per new id). */
@@ -459,6 +514,10 @@ public final class HostSession implements AutoCloseable {
     OutboxItem item = new OutboxItem(nonce, channelId, text, replyTo);
     synchronized (this) {
       outbox.put(nonce, item);
+    }
+    if (log(channelId).hasNewer()) {
+      // sending from a window in the past: go back to the present, where the message will be
+      loadNewest(channelId).exceptionally(e -> null);
     }
     log(channelId).addPending(new ChatLine(draft, ChatLine.Delivery.SENDING, null));
     flushOutbox();
@@ -577,8 +636,20 @@ public final class HostSession implements AutoCloseable {
   }
 
   public CompletableFuture<List<Message>> search(String spaceId, String query) {
-    return call(new HostRequest.MessageSearch(spaceId, query, null, codec.limits().maxSearchResults()),
-        HostReply.MessagesResult.class).thenApply(HostReply.MessagesResult::messages);
+    return search(spaceId, query, null).thenApply(HostReply.MessagesResult::messages);
+  }
+
+  /**
+   * One page of full-text search results in a space, newest first; for the next page pass the
+   * smallest id of this one as {@code before}. The query is plain words (all required; a trailing
+   * {@code *} matches a prefix). A blank query fails with {@code bad_request} without asking the host.
+   */
+  public CompletableFuture<HostReply.MessagesResult> search(String spaceId, String query, Long before) {
+    if (query == null || query.isBlank()) {
+      return CompletableFuture.failedFuture(new ClientException(ErrorCode.BAD_REQUEST, "Type something to search for"));
+    }
+    return call(new HostRequest.MessageSearch(spaceId, query.strip(), before, codec.limits().maxSearchResults()),
+        HostReply.MessagesResult.class);
   }
 
   // ---- spaces, channels, members, invites ----

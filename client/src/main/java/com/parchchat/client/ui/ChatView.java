@@ -15,7 +15,9 @@ import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 
+import javafx.scene.control.Button;
 import javafx.scene.control.IndexedCell;
+import javafx.scene.control.Tooltip;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.control.ProgressBar;
@@ -55,6 +57,7 @@ final class ChatView extends VBox {
   private Message editing;
   private Message replyingTo;
   private boolean loadingOlder;
+  private boolean loadingNewer;
   private int generation;
 
   ChatView(MainView main) {
@@ -64,7 +67,14 @@ final class ChatView extends VBox {
     channelName.getStyleClass().add("channel-name");
     channelName.setId("chat-channel-name");
     hashIcon.visibleProperty().bind(channelName.textProperty().isNotEmpty());
-    HBox header = new HBox(8, hashIcon, channelName);
+    Button searchButton = new Button();
+    searchButton.setGraphic(Icons.search());
+    searchButton.getStyleClass().add("icon");
+    searchButton.setId("search-button");
+    searchButton.setTooltip(new Tooltip("Search this space (Ctrl+F)"));
+    searchButton.setOnAction(e -> main.openSearch());
+    HBox header = new HBox(8, hashIcon, channelName, Fx.grow(), searchButton);
+    header.setAlignment(Pos.CENTER_LEFT);
     header.getStyleClass().add("chat-header");
     progress.setMaxWidth(Double.MAX_VALUE);
     progress.setVisible(false);
@@ -111,6 +121,11 @@ final class ChatView extends VBox {
   }
 
   void setChannel(HostSession h, Channel c) {
+    setChannel(h, c, null);
+  }
+
+  /** Shows a channel: its newest messages, or the page around {@code focusId} (a search result). */
+  void setChannel(HostSession h, Channel c, Long focusId) {
     generation++;
     if (logSub != null) {
       logSub.close();
@@ -126,6 +141,7 @@ final class ChatView extends VBox {
     items.clear();
     typing.setText("");
     loadingOlder = false;
+    loadingNewer = false;
     if (h == null || c == null) {
       channelName.setText("");
       composer.setDisable(true);
@@ -153,18 +169,24 @@ final class ChatView extends VBox {
     items.setAll(now);
     scrollToBottom();
     progress.setVisible(!log.loaded());
-    Fx.then(h.openChannel(c.id()), l -> {
+    if (focusId != null) {
+      progress.setVisible(true);
+    }
+    Fx.then(focusId == null ? h.openChannel(c.id()) : h.openAt(c.id(), focusId), l -> {
       if (gen == generation) {
         progress.setVisible(false);
         if (items.isEmpty()) {
           showEmpty("Welcome to #" + c.name() + "!", "This is the start of the channel.");
+        }
+        if (focusId != null) {
+          focus(focusId);
         }
         Platform.runLater(this::installScrollWatcher);
       }
     }, e -> {
       if (gen == generation) {
         progress.setVisible(false);
-        main.error("Loading #" + c.name() + " failed", e);
+        main.error((focusId == null ? "Loading #" : "Opening the message in #") + c.name() + " failed", e);
       }
     });
     typingSub = Fx.bind(h.typing(), map -> {
@@ -172,6 +194,57 @@ final class ChatView extends VBox {
       typing.setText(typingText(who));
     });
     composer.requestFocus();
+  }
+
+  /** In the channel shown: scrolls to a message, loading the page around it if needed, and selects it. */
+  void jumpTo(long messageId) {
+    if (host == null || channel == null) {
+      return;
+    }
+    int gen = generation;
+    progress.setVisible(true);
+    Fx.then(host.openAt(channel.id(), messageId), l -> {
+      if (gen == generation) {
+        progress.setVisible(false);
+        focus(messageId);
+      }
+    }, e -> {
+      if (gen == generation) {
+        progress.setVisible(false);
+        main.error("Opening the message failed", e);
+      }
+    });
+  }
+
+  /** Selects the line of a loaded message and scrolls it into view (a few lines below the top). */
+  private void focus(long messageId) {
+    // the log's changes reach items through runLater: focus after they are applied
+    Platform.runLater(() -> {
+      int at = -1;
+      for (int i = 0; i < items.size(); i++) {
+        if (!items.get(i).pending() && items.get(i).message().id() == messageId) {
+          at = i;
+          break;
+        }
+      }
+      if (at >= 0) {
+        list.getSelectionModel().clearAndSelect(at);
+        list.scrollTo(Math.max(0, at - 2));
+        list.requestFocus();
+      }
+    });
+  }
+
+  /** The id of the message selected in the list (a search result opened), or null. */
+  Long selectedMessageId() {
+    ChatLine l = list.getSelectionModel().getSelectedItem();
+    return l == null || l.pending() ? null : l.message().id();
+  }
+
+  void focusComposer() {
+    if (!composer.isDisabled()) {
+      composer.requestFocus();
+    }
   }
 
   static String typingText(List<HostSession.TypingUser> who) {
@@ -209,7 +282,7 @@ final class ChatView extends VBox {
         hideEmpty();
       }
     }
-    if (atBottom) {
+    if (atBottom && (log == null || !log.hasNewer())) {
       scrollToBottom();
     }
   }
@@ -258,6 +331,8 @@ final class ChatView extends VBox {
         bar.valueProperty().addListener((o, a, b) -> {
           if (b.doubleValue() <= bar.getMin() + 1e-9 && a.doubleValue() > b.doubleValue()) {
             loadOlder();
+          } else if (b.doubleValue() >= bar.getMax() - 1e-9 && a.doubleValue() < b.doubleValue()) {
+            loadNewer();
           }
         });
         scrollWatcherInstalled = true;
@@ -266,6 +341,8 @@ final class ChatView extends VBox {
     list.addEventFilter(javafx.scene.input.ScrollEvent.SCROLL, e -> {
       if (e.getDeltaY() > 0 && firstVisibleIndex() == 0) {
         loadOlder();
+      } else if (e.getDeltaY() < 0 && log != null && log.hasNewer() && isAtBottom()) {
+        loadNewer();
       }
     });
   }
@@ -288,6 +365,28 @@ final class ChatView extends VBox {
         loadingOlder = false;
         progress.setVisible(false);
         main.error("Loading older messages failed", e);
+      }
+    });
+  }
+
+  /** After a jump into the past: loads the next newer page when scrolled to the bottom. */
+  void loadNewer() {
+    if (host == null || channel == null || loadingNewer || log == null || !log.hasNewer()) {
+      return;
+    }
+    loadingNewer = true;
+    progress.setVisible(true);
+    int gen = generation;
+    Fx.then(host.loadNewer(channel.id()), n -> {
+      if (gen == generation) {
+        loadingNewer = false;
+        progress.setVisible(false);
+      }
+    }, e -> {
+      if (gen == generation) {
+        loadingNewer = false;
+        progress.setVisible(false);
+        main.error("Loading newer messages failed", e);
       }
     });
   }

@@ -20,6 +20,14 @@ final class Icons {
         + "H5.6 L4.8 17 H2.8 L3.6 13 H0 V11 H4 L4.8 7 H1 V5 H5.2 Z M6.8 7 L6 11 H10 L10.8 7 Z");
   }
 
+  /** A magnifier, for search. */
+  static Node search() {
+    Node n = path("M7 1 A6 6 0 1 0 7 13 A6 6 0 1 0 7 1 Z M7 3 A4 4 0 1 1 7 11 A4 4 0 1 1 7 3 Z "
+        + "M10.6 12 L12 10.6 L17 15.6 L15.6 17 Z");
+    ((SVGPath) n).setFillRule(javafx.scene.shape.FillRule.EVEN_ODD);
+    return n;
+  }
+
   private static Node path(String d) {
     SVGPath p = new SVGPath();
     p.setContent(d);

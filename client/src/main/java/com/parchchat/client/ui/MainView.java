@@ -7,6 +7,8 @@ import com.parchchat.client.core.RelayConnection;
 import com.parchchat.client.core.SpaceState;
 import com.parchchat.protocol.api.Channel;
 import com.parchchat.protocol.api.ChannelKind;
+import com.parchchat.protocol.api.Message;
+import com.parchchat.protocol.signal.ErrorCode;
 import com.parchchat.client.ui.voice.VoiceDock;
 import java.util.List;
 import java.util.Optional;
@@ -28,8 +30,9 @@ import javafx.util.Duration;
  * channels | messages | members, with banners on top for the relay link, an offline host and
  * errors. Selection (host → space → channel) lives here; the parts listen to it.
  *
- * <p>Keyboard: Alt+↑/↓ moves between channels, Ctrl+Alt+↑/↓ between spaces, Esc closes dialogs
- * and cancels an edit or reply; lists and dialogs are reachable with Tab.
+ * <p>Keyboard: Alt+↑/↓ moves between channels, Ctrl+Alt+↑/↓ between spaces, Ctrl+F or Ctrl+K
+ * searches the current space, Esc closes dialogs and the search and cancels an edit or reply;
+ * lists and dialogs are reachable with Tab.
  */
 public final class MainView extends BorderPane {
   private final ParchClient client;
@@ -57,6 +60,9 @@ public final class MainView extends BorderPane {
   private final Sidebar sidebar;
   private final ChatView chat;
   private final MemberPane members;
+  private final SearchPane search;
+  /** A search result to show once its channel is selected. */
+  private Message jumpTo;
   private final ImagePreviews images;
   final VoiceDock voice;
 
@@ -71,6 +77,7 @@ public final class MainView extends BorderPane {
     sidebar = new Sidebar(this);
     chat = new ChatView(this);
     members = new MemberPane(this);
+    search = new SearchPane(this);
     setLeft(new HBox(rail, sidebar));
     setCenter(chat);
     setRight(members);
@@ -145,18 +152,66 @@ public final class MainView extends BorderPane {
   private void spaceSelected(SpaceState s) {
     sidebar.setSpace(s);
     members.setSpace(s);
+    search.setSpace(host.get(), s);
     if (s == null) {
       channel.set(null);
       return;
     }
     List<Channel> chans = s.channels().get();
-    Channel first = chans.stream().filter(c -> c.kind() == ChannelKind.TEXT).findFirst().orElse(null);
+    Message jump = jumpTo;
+    Channel first = (jump == null ? Optional.<Channel>empty() : s.channel(jump.channelId()))
+        .orElseGet(() -> chans.stream().filter(c -> c.kind() == ChannelKind.TEXT).findFirst().orElse(null));
     channel.set(first);
   }
 
   private void channelSelected(Channel c) {
     sidebar.selectChannel(c);
-    chat.setChannel(host.get(), c);
+    Message jump = jumpTo;
+    jumpTo = null;
+    chat.setChannel(host.get(), c, jump != null && c != null && jump.channelId().equals(c.id()) ? jump.id() : null);
+  }
+
+  // ---- search ----
+
+  /** Shows the search column in place of the member list and puts the caret in its field. */
+  void openSearch() {
+    search.setSpace(host.get(), space.get());
+    if (getRight() != search) {
+      setRight(search);
+    }
+    search.focusField();
+  }
+
+  void closeSearch() {
+    if (getRight() == search) {
+      setRight(members);
+      chat.focusComposer();
+    }
+  }
+
+  boolean searchOpen() {
+    return getRight() == search;
+  }
+
+  /** Opens the channel of a search result at that message (loading the page around it). */
+  void openMessage(Message m) {
+    HostSession h = host.get();
+    SpaceState s = h == null ? null : h.spaceOfChannel(m.channelId()).orElse(null);
+    Channel c = s == null ? null : s.channel(m.channelId()).orElse(null);
+    if (c == null) {
+      error("Cannot open the message", new ClientException(ErrorCode.NOT_FOUND, "its channel is gone or not loaded"));
+      return;
+    }
+    if (channel.get() != null && c.id().equals(channel.get().id()) && s == space.get()) {
+      chat.jumpTo(m.id());
+      return;
+    }
+    jumpTo = m;
+    if (s != space.get()) {
+      space.set(s);
+    } else {
+      channel.set(c);
+    }
   }
 
   /** Selects a space by id once it shows up (after create, accept, redeem). */
@@ -172,6 +227,16 @@ public final class MainView extends BorderPane {
   }
 
   private void globalKeys(KeyEvent e) {
+    if (e.isShortcutDown() && !e.isAltDown() && (e.getCode() == KeyCode.F || e.getCode() == KeyCode.K)) {
+      e.consume();
+      openSearch();
+      return;
+    }
+    if (e.getCode() == KeyCode.ESCAPE && searchOpen() && search.isFocusWithin()) {
+      e.consume();
+      closeSearch();
+      return;
+    }
     if (!e.isAltDown() || (e.getCode() != KeyCode.UP && e.getCode() != KeyCode.DOWN)) {
       return;
     }

@@ -117,4 +117,42 @@ class ChannelLogTest {
     assertThat(log.newestId()).isEqualTo(100_000);
     assertThat(log.hasOlder()).isFalse();
   }
+
+  @Test
+  void aWindowInThePastIgnoresLiveMessagesUntilPagedForwardToTheNewest() {
+    ChannelLog log = new ChannelLog("c1");
+    Mirror mirror = mirror(log);
+    log.reset(List.of(msg(900, null), msg(901, null)), true);
+    // jump from search to message 500: a window around it, newer history beyond
+    log.resetWindow(List.of(msg(499, null), msg(500, null), msg(501, null)), true, true);
+    assertThat(log.hasNewer()).isTrue();
+    assertThat(log.hasOlder()).isTrue();
+    log.upsert(msg(950, null)); // live message far beyond the window: would leave a gap
+    assertThat(ids(log)).containsExactly(499L, 500L, 501L);
+    log.upsert(msg(500, null)); // an edit inside the window still applies
+    log.mergeNewer(List.of(msg(503, null), msg(502, null)), true);
+    assertThat(ids(log)).containsExactly(499L, 500L, 501L, 502L, 503L);
+    assertThat(log.hasNewer()).isTrue();
+    log.mergeNewer(List.of(msg(504, null), msg(950, null)), false);
+    assertThat(log.hasNewer()).isFalse();
+    log.upsert(msg(951, null)); // at the newest again: live messages join
+    assertThat(ids(log)).containsExactly(499L, 500L, 501L, 502L, 503L, 504L, 950L, 951L);
+    assertThat(mirror.lines).isEqualTo(log.lines());
+  }
+
+  @Test
+  void resetToTheNewestLeavesTheWindowInThePast() {
+    ChannelLog log = new ChannelLog("c1");
+    log.resetWindow(List.of(msg(5, null)), false, true);
+    log.reset(List.of(msg(9, null)), true);
+    assertThat(log.hasNewer()).isFalse();
+    log.upsert(msg(10, null));
+    assertThat(ids(log)).containsExactly(9L, 10L);
+  }
+
+  private static List<Long> ids(ChannelLog log) {
+    List<Long> out = new ArrayList<>();
+    log.lines().forEach(l -> out.add(l.message().id()));
+    return out;
+  }
 }
