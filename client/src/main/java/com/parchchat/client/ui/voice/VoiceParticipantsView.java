@@ -123,6 +123,15 @@ public final class VoiceParticipantsView extends VBox {
       }
       render();
     });
-    row.setOnContextMenuRequested(e -> menu.show(row, e.getScreenX(), e.getScreenY()));
+    row.setOnContextMenuRequested(e -> {
+      menu.show(row, e.getScreenX(), e.getScreenY());
+      e.consume();
+    });
+    // a secondary click opens it too (not every glass platform synthesizes the context-menu event)
+    row.setOnMouseClicked(e -> {
+      if (e.getButton() == javafx.scene.input.MouseButton.SECONDARY && !menu.isShowing()) {
+        menu.show(row, e.getScreenX(), e.getScreenY());
+      }
+    });
   }
 }

@@ -36,7 +36,7 @@ class VoicePanelTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
 
   /** Records what the panel asked for. */
-  static final class Recorded implements VoiceControls {
+  static class Recorded implements VoiceControls {
     final List<String> actions = new CopyOnWriteArrayList<>();
     volatile double level = 0.2;
 
