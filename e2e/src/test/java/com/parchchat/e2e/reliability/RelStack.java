@@ -22,6 +22,7 @@ final class RelStack implements AutoCloseable {
 
   final Path dir;
   private final String relayYaml;
+  private final String bindAddress;
   int relayPort;
   URI relayUrl;
   private ServiceProcess relay;
@@ -29,8 +30,14 @@ final class RelStack implements AutoCloseable {
   private String hostKey;
 
   RelStack(Path dir, String relayYaml) {
+    this(dir, relayYaml, "127.0.0.1");
+  }
+
+  /** A relay listening on {@code bindAddress} (e.g. the root end of a veth the test made). */
+  RelStack(Path dir, String relayYaml, String bindAddress) {
     this.dir = dir;
     this.relayYaml = relayYaml;
+    this.bindAddress = bindAddress;
   }
 
   static Path jar(String module) {
@@ -56,6 +63,7 @@ final class RelStack implements AutoCloseable {
     relay = ServiceProcess.builder("relay")
         .jar(jar("relay"), List.of("-Xmx256m"), List.of(
             "--config", dir.resolve("relay.yaml").toString(),
+            "--bind", bindAddress,
             "--port", String.valueOf(relayPort),
             "--data-dir", dir.resolve("relay").toString(),
             "--argon2-memory-kib", "1024"))
@@ -67,7 +75,7 @@ final class RelStack implements AutoCloseable {
       throw new IllegalStateException("relay did not log its port");
     }
     relayPort = Integer.parseInt(m.group(1));
-    relayUrl = URI.create("http://127.0.0.1:" + relayPort);
+    relayUrl = URI.create("http://" + bindAddress + ":" + relayPort);
     relay.awaitHttp(relayUrl.resolve("/healthz"), 200, Duration.ofSeconds(30));
     return this;
   }
