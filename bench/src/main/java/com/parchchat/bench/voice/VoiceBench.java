@@ -153,15 +153,32 @@ public final class VoiceBench implements Callable<Integer> {
       for (int i = 0; i < 3; i++) {
         before[i] = cpuTicks(clients.get(i).pid());
       }
+      java.util.Map<String, Long> threadsBefore = threadTicks(clients.get(1).pid());
+      String loadBefore = loadAverage();
+      System.out.println("measuring CPU over " + window + " s (load average " + loadBefore + ") ...");
       long t0 = System.nanoTime();
       Thread.sleep(window * 1000L);
       double secs = (System.nanoTime() - t0) / 1e9;
+      java.util.Map<String, Long> threadsAfter = threadTicks(clients.get(1).pid());
+      String loadAfter = loadAverage();
       System.out.println("=== voice bench (loopback, 3 client JVMs, headless audio, tone input) ===");
+      System.out.println("load average (1/5/15 min) before the window " + loadBefore + ", after " + loadAfter);
+      double sum = 0;
       for (int i = 0; i < 3; i++) {
         double cpu = (cpuTicks(clients.get(i).pid()) - before[i]) / 100.0 / secs * 100;
+        sum += cpu;
         System.out.printf(Locale.ROOT, "%-6s CPU %.1f%% of one core over %d s, RSS %d MB%n", names[i], cpu, window,
             rssKb(clients.get(i).pid()) / 1024);
       }
+      System.out.printf(Locale.ROOT, "client CPU mean %.1f%% of one core (target <= 5%%)%n", sum / 3);
+      System.out.println("where bob's CPU goes (threads grouped by name, % of one core):");
+      java.util.Map<String, Long> delta = new java.util.TreeMap<>();
+      threadsAfter.forEach((tid, v) -> {
+        String group = tid.substring(tid.indexOf(' ') + 1).replaceAll("[-#]?\\d+$", "");
+        delta.merge(group, v - threadsBefore.getOrDefault(tid, 0L), Long::sum);
+      });
+      delta.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).limit(10)
+          .forEach(e -> System.out.printf(Locale.ROOT, "  %-28s %5.2f%%%n", e.getKey(), e.getValue() / 100.0 / secs * 100));
       List<Long> cold = new ArrayList<>();
       List<Long> warm = new ArrayList<>();
       for (ServiceProcess c : clients) {
@@ -209,6 +226,35 @@ public final class VoiceBench implements Callable<Integer> {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+  }
+
+  /** utime+stime per thread, keyed "{@code <tid> <name>}" (threads that ended are missing). */
+  private static java.util.Map<String, Long> threadTicks(long pid) {
+    java.util.Map<String, Long> out = new java.util.HashMap<>();
+    try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(t.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          out.put(t.getFileName() + " " + name, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      // the process ended
+    }
+    return out;
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException e) {
+      return "?";
+    }
   }
 
   private static long rssKb(long pid) throws IOException {

@@ -649,8 +649,6 @@ public final class VoiceCall implements AutoCloseable {
   private byte[][] toneFrames;
   private double toneLevel;
   private int toneIndex;
-  /** Pushes left during which the capture thread is stopped before each push (see {@link #pushTone}). */
-  private volatile int guardedPushes;
 
   /** Builds one second of the tone (an integer frequency loops seamlessly; others click once a second). */
   private void precomputeTone() {
@@ -691,14 +689,11 @@ public final class VoiceCall implements AutoCloseable {
         return;
       }
       try {
-        // libwebrtc (re)starts the device module's capture when a send stream starts (during a
-        // negotiation); that thread races CustomAudioSource.pushAudio and aborts the JVM. So for the
-        // first second after each negotiation the capture is stopped before every push; after that
-        // nothing restarts it until the next negotiation, and the JNI call is saved.
-        if (guardedPushes > 0) {
-          guardedPushes--;
-          engine.audioDeviceModule().stopRecording();
-        }
+        // libwebrtc (re)starts the device module's capture whenever a send stream starts, which is not
+        // only during a negotiation; that thread races CustomAudioSource.pushAudio (a native abort, or
+        // silence mixed into the tone), so keep it stopped before each push (a cheap JNI call when
+        // already stopped).
+        engine.audioDeviceModule().stopRecording();
         s.customSource.pushAudio(frame, 16, 48_000, 1, 480);
       } catch (RuntimeException e) {
         log.debug("voice call {}: push failed: {}", id, e.toString());
@@ -813,7 +808,6 @@ public final class VoiceCall implements AutoCloseable {
           if (customSource != null && !closed) {
             engine.audioDeviceModule().stopRecording();
           }
-          guardedPushes = 100;
           negotiating = false;
         }
       }
