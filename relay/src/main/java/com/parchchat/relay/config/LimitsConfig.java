@@ -32,6 +32,8 @@ package com.parchchat.relay.config;
  * @param httpReadTimeoutSeconds a connection that has not yet upgraded to WebSocket (a plain HTTP
  *     or keep-alive connection, or a stalled partial request: slowloris) is closed after this long
  *     without reading anything
+ * @param trustedProxies reverse proxies whose {@code X-Forwarded-For} counts for per-IP limits
+ *     (see {@link TrustedProxies}); empty: the header is ignored
  */
 public record LimitsConfig(
     int maxFrameBytes,
@@ -59,7 +61,8 @@ public record LimitsConfig(
     int slowConsumerGraceMillis,
     int hostAuthTimeoutSeconds,
     int shutdownDrainSeconds,
-    int httpReadTimeoutSeconds) {
+    int httpReadTimeoutSeconds,
+    TrustedProxies trustedProxies) {
 
   public LimitsConfig {
     Check.range("limits.maxFrameBytes", maxFrameBytes, 1024, 16 << 20);
@@ -88,6 +91,9 @@ public record LimitsConfig(
     Check.range("limits.hostAuthTimeoutSeconds", hostAuthTimeoutSeconds, 1, 600);
     Check.range("limits.shutdownDrainSeconds", shutdownDrainSeconds, 0, 600);
     Check.range("limits.httpReadTimeoutSeconds", httpReadTimeoutSeconds, 1, 3_600);
+    if (trustedProxies == null) {
+      trustedProxies = TrustedProxies.NONE;
+    }
   }
 
   /** The protocol codec's limits with this relay's frame sizes. */

@@ -6,8 +6,10 @@ import com.parchchat.protocol.signal.UserRef;
 import com.parchchat.relay.account.ApiException;
 import com.parchchat.relay.account.AuthenticatedSession;
 import com.parchchat.relay.account.LoginResult;
+import com.parchchat.relay.config.TrustedProxies;
 import com.parchchat.relay.store.HostRecord;
 import com.parchchat.relay.store.SessionRecord;
+
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -18,6 +20,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -40,6 +43,7 @@ import org.slf4j.LoggerFactory;
 final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger log = LoggerFactory.getLogger(HttpApiHandler.class);
   private static final String API = "/api/v1";
+  private static final String X_FORWARDED_FOR = "X-Forwarded-For";
   private static final String RESET_PAGE = loadResetPage();
 
   /** Pipelined requests waiting behind one that runs on the blocking executor. */
@@ -139,7 +143,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       out.error(ctx, keepAlive, e);
       return;
     }
-    String ip = ip(ctx);
+    String ip = ip(ctx, req, services.config().limits().trustedProxies());
     String token = bearer(req);
     String userAgent = req.headers().get(HttpHeaderNames.USER_AGENT);
     Call call = route(method, path.substring(API.length()), body, token, ip, userAgent);
@@ -347,9 +351,17 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     return h.substring(7).trim();
   }
 
-  static String ip(ChannelHandlerContext ctx) {
+  /**
+   * The client address per-IP limits apply to: the TCP peer, or behind a configured trusted proxy
+   * the nearest untrusted address of {@code X-Forwarded-For} ({@link TrustedProxies}).
+   */
+  static String ip(ChannelHandlerContext ctx, FullHttpRequest req, TrustedProxies trusted) {
     if (ctx.channel().remoteAddress() instanceof InetSocketAddress) {
-      return ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
+      InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+      if (!trusted.isEmpty()) {
+        peer = trusted.clientAddress(peer, req.headers().getAll(X_FORWARDED_FOR));
+      }
+      return peer.getHostAddress();
     }
     return "unknown";
   }

@@ -4,6 +4,10 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
@@ -20,8 +24,11 @@ import org.slf4j.LoggerFactory;
 public final class RelayServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
 
-  private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-  private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+  /** Native epoll on Linux when its library loads (the relay's normal case), NIO otherwise. */
+  private static final boolean EPOLL = Epoll.isAvailable();
+
+  private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, ioHandler());
+  private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(ioHandler());
   private final Channel serverChannel;
 
   public RelayServer(RelayServices services) throws InterruptedException {
@@ -40,7 +47,7 @@ public final class RelayServer implements AutoCloseable {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(boss, workers)
-            .channel(NioServerSocketChannel.class)
+            .channel(EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(
@@ -53,7 +60,12 @@ public final class RelayServer implements AutoCloseable {
       shutdownGroups();
       throw e;
     }
-    log.info("relay listening on {}://{}:{}", tls ? "https" : "http", config.bind(), port());
+    log.info("relay listening on {}://{}:{} ({} transport)", tls ? "https" : "http", config.bind(), port(),
+        EPOLL ? "epoll" : "nio");
+  }
+
+  private static IoHandlerFactory ioHandler() {
+    return EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
   }
 
   public int port() {

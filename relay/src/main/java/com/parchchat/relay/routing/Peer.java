@@ -6,19 +6,22 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One end of a WebSocket the relay writes to (a client session or a host link). Writes are
- * bounded: a peer whose outbound buffer stays above the Netty high water mark for longer than
- * the grace period, or whose unsent bytes would pass {@code maxQueuedBytes}, is a slow consumer
- * and is disconnected with a reason, so one slow reader never grows memory without bound or
- * slows the others. Short bursts above the high water mark are absorbed.
+ * One end of a WebSocket the relay writes to (a client session or a host link). Everything the
+ * router sends to a peer goes through the {@link Outbox} of the peer's event loop, in order, as
+ * pre-encoded WebSocket frames. Writes are bounded: a peer whose outbound buffer stays above the
+ * Netty high water mark for longer than the grace period, or whose unsent bytes would pass
+ * {@code maxQueuedBytes}, is a slow consumer and is disconnected with a reason, so one slow reader
+ * never grows memory without bound or slows the others. Short bursts above the high water mark are
+ * absorbed.
  */
 public abstract class Peer {
   private static final Logger log = LoggerFactory.getLogger(Peer.class);
@@ -27,21 +30,30 @@ public abstract class Peer {
 
   protected final Channel channel;
   private final RelayMetrics metrics;
+  private final Outbox outbox;
   private final int maxQueuedBytes;
   private final int graceMillis;
   private volatile boolean closing;
+  private final AtomicBoolean closeQueued = new AtomicBoolean();
   private final AtomicBoolean graceTimer = new AtomicBoolean();
+  /** Event loop only: a flush is owed; the context fan-out writes start from. */
   private boolean flushPending;
+  private ChannelHandlerContext out;
 
   protected Peer(Channel channel, RelayMetrics metrics, LimitsConfig limits) {
     this.channel = channel;
     this.metrics = metrics;
+    this.outbox = Outbox.of(channel.eventLoop());
     this.maxQueuedBytes = limits.maxQueuedBytes();
     this.graceMillis = limits.slowConsumerGraceMillis();
   }
 
   public Channel channel() {
     return channel;
+  }
+
+  Outbox outbox() {
+    return outbox;
   }
 
   public boolean closing() {
@@ -51,26 +63,51 @@ public abstract class Peer {
   /** A short name for logs (no secrets). */
   public abstract String describe();
 
-  /** Writes and flushes one JSON text frame; takes ownership of {@code utf8}. False if dropped. */
+  /**
+   * Queues one JSON text frame (written and flushed by the loop's outbox, after everything queued
+   * before it); takes ownership of {@code utf8}. False if the peer is already closing.
+   */
   public boolean sendRaw(ByteBuf utf8) {
-    if (!admit(utf8)) {
-      return false;
+    try {
+      if (closing || closeQueued.get()) {
+        return false;
+      }
+      outbox.offer(WebSocketFrames.text(channel.alloc(), utf8), this);
+      metrics.frameOut();
+      return true;
+    } finally {
+      utf8.release();
     }
-    channel.writeAndFlush(new TextWebSocketFrame(utf8), channel.voidPromise());
-    metrics.frameOut();
-    return true;
+  }
+
+  public boolean sendRaw(byte[] utf8) {
+    return sendRaw(Unpooled.wrappedBuffer(utf8));
+  }
+
+  void countDeliveries(int n) {
+    metrics.deliveries(n);
+    metrics.framesOut(n);
   }
 
   /**
-   * Writes pre-encoded WebSocket frame bytes (see {@link WebSocketFrames}) without flushing, for
-   * fan-out; call on this channel's event loop, then flush via {@link #markForFlush()}. Takes
+   * Writes pre-encoded WebSocket frame bytes (see {@link WebSocketFrames}) without flushing; event
+   * loop only, then flush via {@link #markForFlush()}. The bytes enter the pipeline below the
+   * WebSocket encoder (they are already a frame), so only the transport and TLS see them. Takes
    * ownership of {@code frame}. False if dropped.
    */
   boolean writeEncoded(ByteBuf frame) {
     if (!admit(frame)) {
       return false;
     }
-    channel.write(frame, channel.voidPromise());
+    ChannelHandlerContext ctx = out;
+    if (ctx == null || ctx.isRemoved()) {
+      ctx = out = channel.pipeline().context(WebSocketFrameEncoder.class);
+    }
+    if (ctx != null) {
+      ctx.write(frame, ctx.voidPromise());
+    } else {
+      channel.write(frame, channel.voidPromise());
+    }
     return true;
   }
 
@@ -89,29 +126,30 @@ public abstract class Peer {
   /** Flushes what {@link #writeEncoded} queued. Event loop only. */
   void flushMarked() {
     flushPending = false;
-    channel.flush();
+    ChannelHandlerContext ctx = out;
+    if (ctx != null && !ctx.isRemoved()) {
+      ctx.flush();
+    } else {
+      channel.flush();
+    }
   }
 
-  /** The slow-consumer policy; releases {@code utf8} and returns false when the frame must be dropped. */
-  private boolean admit(ByteBuf utf8) {
+  /** The slow-consumer policy; releases {@code frame} and returns false when it must be dropped. */
+  private boolean admit(ByteBuf frame) {
     if (closing || !channel.isActive()) {
-      utf8.release();
+      frame.release();
       return false;
     }
     if (!channel.isWritable()) {
       long queued = channel.bytesBeforeWritable() + channel.config().getWriteBufferLowWaterMark();
-      if (queued + utf8.readableBytes() > maxQueuedBytes) {
-        utf8.release();
+      if (queued + frame.readableBytes() > maxQueuedBytes) {
+        frame.release();
         slowConsumer();
         return false;
       }
       unwritable();
     }
     return true;
-  }
-
-  public boolean sendRaw(byte[] utf8) {
-    return sendRaw(Unpooled.wrappedBuffer(utf8));
   }
 
   /**
@@ -130,20 +168,34 @@ public abstract class Peer {
     }, graceMillis, TimeUnit.MILLISECONDS);
   }
 
-  /** Disconnects the peer as a slow consumer. */
+  /** Disconnects the peer as a slow consumer (at once: the frames still queued for it are dropped). */
   public void slowConsumer() {
-    if (!closing) {
+    if (closing) {
+      return;
+    }
+    if (channel.eventLoop().inEventLoop()) {
       metrics.slowConsumer();
       log.warn("{} cannot keep up (outbound buffer full); disconnecting", describe());
-      close(1008, "slow consumer: outbound buffer full");
+      closeNow(1008, "slow consumer: outbound buffer full");
+    } else {
+      channel.eventLoop().execute(this::slowConsumer);
     }
   }
 
   /**
-   * Sends a close frame with {@code code} and {@code reason}, stops all further writes and cuts
-   * the connection once the frame is flushed or after a short grace period.
+   * Sends a close frame with {@code code} and {@code reason} after the frames already queued for
+   * this peer, stops all further writes and cuts the connection once the frame is flushed or after
+   * a short grace period.
    */
   public void close(int code, String reason) {
+    if (closing || !closeQueued.compareAndSet(false, true)) {
+      return;
+    }
+    outbox.offerClose(this, code, reason);
+  }
+
+  /** {@link #close} on the event loop, now. */
+  void closeNow(int code, String reason) {
     if (closing) {
       return;
     }

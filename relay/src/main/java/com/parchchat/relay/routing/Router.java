@@ -12,7 +12,6 @@ import com.parchchat.relay.config.LimitsConfig;
 import com.parchchat.relay.metrics.RelayMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,11 +44,45 @@ public final class Router {
     volatile String name;
     volatile HostLink link;
     final Set<ClientSession> attached = ConcurrentHashMap.newKeySet();
-    final Map<String, Set<ClientSession>> topics = new ConcurrentHashMap<>();
+    final Map<String, Topic> topics = new ConcurrentHashMap<>();
 
     HostEntry(String id, String name) {
       this.id = id;
       this.name = name;
+    }
+  }
+
+  /**
+   * The subscribers of one topic of one host, and a snapshot of them grouped by event loop that
+   * fan-out reuses until the membership changes. Membership changes happen under the host entry's
+   * lock and drop the snapshot; a publish rebuilds it under the same lock.
+   */
+  private static final class Topic {
+    final Set<ClientSession> members = ConcurrentHashMap.newKeySet();
+    volatile LoopGroup[] snapshot;
+
+    LoopGroup[] build() {
+      Map<Outbox, List<Peer>> byLoop = new HashMap<>();
+      for (ClientSession s : members) {
+        byLoop.computeIfAbsent(s.outbox(), k -> new ArrayList<>()).add(s);
+      }
+      LoopGroup[] groups = new LoopGroup[byLoop.size()];
+      int i = 0;
+      for (Map.Entry<Outbox, List<Peer>> g : byLoop.entrySet()) {
+        groups[i++] = new LoopGroup(g.getKey(), g.getValue().toArray(new Peer[0]));
+      }
+      return groups;
+    }
+  }
+
+  /** The subscribers of a topic that live on one event loop. */
+  private static final class LoopGroup {
+    final Outbox outbox;
+    final Peer[] peers;
+
+    LoopGroup(Outbox outbox, Peer[] peers) {
+      this.outbox = outbox;
+      this.peers = peers;
     }
   }
 
@@ -275,59 +308,37 @@ public final class Router {
   }
 
   /**
-   * Fan-out: the event is encoded once, as complete WebSocket frame bytes; subscribers are grouped
-   * by event loop and each loop gets one task that writes duplicates of those bytes to all its
-   * sessions, then one task that flushes them. Several events published in a row therefore cost
-   * one write syscall per connection, and each delivery costs a buffer duplicate.
+   * Fan-out: the event is encoded once, as complete WebSocket frame bytes, and handed to the
+   * {@link Outbox} of each event loop that has subscribers, with the snapshot of that loop's
+   * subscribers. The outbox writes events queued in a row for the same subscribers as one buffer
+   * per connection and flushes each connection once, so under load one {@code write} syscall
+   * carries several events; each delivery costs a share of a buffer duplicate.
    */
   private void publish(HostLink link, HostToRelay.Publish p) {
     HostEntry e = hosts.get(link.hostId());
-    Set<ClientSession> subs = e == null ? null : e.topics.get(p.topic());
-    if (subs == null || subs.isEmpty()) {
+    Topic t = e == null ? null : e.topics.get(p.topic());
+    if (t == null) {
       return;
     }
-    Map<EventLoop, List<ClientSession>> byLoop = new HashMap<>();
-    for (ClientSession s : subs) {
-      byLoop.computeIfAbsent(s.channel().eventLoop(), k -> new ArrayList<>()).add(s);
+    LoopGroup[] groups = t.snapshot;
+    if (groups == null) {
+      synchronized (e) {
+        groups = t.snapshot;
+        if (groups == null) {
+          groups = t.build();
+          t.snapshot = groups;
+        }
+      }
+    }
+    if (groups.length == 0) {
+      return;
     }
     ByteBuf frame =
         WebSocketFrames.text(
             link.channel().alloc(), codec.encodeUtf8(new RelayToClient.Event(link.hostId(), p.topic(), p.body())));
     try {
-      for (Map.Entry<EventLoop, List<ClientSession>> group : byLoop.entrySet()) {
-        EventLoop loop = group.getKey();
-        ByteBuf shared = frame.retain();
-        List<ClientSession> sessions = group.getValue();
-        Runnable deliver = () -> {
-          int delivered = 0;
-          List<ClientSession> toFlush = new ArrayList<>(sessions.size());
-          try {
-            for (ClientSession s : sessions) {
-              if (s.writeEncoded(shared.retainedDuplicate())) {
-                delivered++;
-                if (s.markForFlush()) {
-                  toFlush.add(s);
-                }
-              }
-            }
-          } finally {
-            shared.release();
-          }
-          if (!toFlush.isEmpty()) {
-            loop.execute(() -> {
-              for (ClientSession s : toFlush) {
-                s.flushMarked();
-              }
-            });
-          }
-          metrics.deliveries(delivered);
-          metrics.framesOut(delivered);
-        };
-        if (loop.inEventLoop()) {
-          deliver.run();
-        } else {
-          loop.execute(deliver);
-        }
+      for (LoopGroup g : groups) {
+        g.outbox.offerGroup(frame.retain(), g.peers);
       }
     } finally {
       frame.release();
@@ -367,7 +378,10 @@ public final class Router {
           return;
         }
         mine.add(topic);
-        e.topics.computeIfAbsent(topic, k -> ConcurrentHashMap.newKeySet()).add(s);
+        Topic t = e.topics.computeIfAbsent(topic, k -> new Topic());
+        if (t.members.add(s)) {
+          t.snapshot = null;
+        }
       }
     }
   }
@@ -384,7 +398,7 @@ public final class Router {
         if (mine != null) {
           mine.remove(topic);
         }
-        removeFrom(e.topics, topic, s);
+        removeSubscriber(e, topic, s);
       }
     }
   }
@@ -523,7 +537,7 @@ public final class Router {
       Set<String> mine = s.topics.remove(hostId);
       if (mine != null) {
         for (String topic : mine) {
-          removeFrom(e.topics, topic, s);
+          removeSubscriber(e, topic, s);
         }
       }
       return was ? e.link : null;
@@ -567,6 +581,17 @@ public final class Router {
   private static void cancel(ClientSession.Pending p) {
     if (p.timeout != null) {
       p.timeout.cancel(false);
+    }
+  }
+
+  /** Under the host entry's lock. */
+  private static void removeSubscriber(HostEntry e, String topic, ClientSession s) {
+    Topic t = e.topics.get(topic);
+    if (t != null && t.members.remove(s)) {
+      t.snapshot = null;
+      if (t.members.isEmpty()) {
+        e.topics.remove(topic, t);
+      }
     }
   }
 

@@ -33,7 +33,19 @@ final class WebSocketFrames {
    * transport writes duplicates of it without the per-message heap-to-direct copy.
    */
   static ByteBuf text(ByteBufAllocator alloc, byte[] utf8) {
-    int len = utf8.length;
+    ByteBuf frame = header(alloc, utf8.length);
+    frame.writeBytes(utf8);
+    return frame;
+  }
+
+  /** As {@link #text(ByteBufAllocator, byte[])}; copies the readable bytes of {@code utf8}, which the caller keeps. */
+  static ByteBuf text(ByteBufAllocator alloc, ByteBuf utf8) {
+    ByteBuf frame = header(alloc, utf8.readableBytes());
+    frame.writeBytes(utf8, utf8.readerIndex(), utf8.readableBytes());
+    return frame;
+  }
+
+  private static ByteBuf header(ByteBufAllocator alloc, int len) {
     ByteBuf frame = alloc.directBuffer(len + 10);
     frame.writeByte(FIN_TEXT);
     if (len < 126) {
@@ -45,7 +57,6 @@ final class WebSocketFrames {
       frame.writeByte(127);
       frame.writeLong(len);
     }
-    frame.writeBytes(utf8);
     return frame;
   }
 }
