@@ -144,6 +144,50 @@ class RoutingTest {
     }
   }
 
+  /**
+   * A burst: the relay's outbox writes events queued in a row as one buffer per connection; every
+   * subscriber must still get every event exactly once, in order, and a {@code send} to one session
+   * between events must arrive exactly between them.
+   */
+  @Test
+  void burstsOfEventsArriveCompleteAndInOrderWithSendsBetween() throws Exception {
+    TestHost host = new TestHost(relay, "Burst");
+    try (WsClient h = host.connect(relay); WsClient a = relay.client(relay.userToken("burst1"));
+        WsClient b = relay.client(relay.userToken("burst2"))) {
+      String sa = attach(a, h, host);
+      String sb = attach(b, h, host);
+      h.sendJson(Map.of("type", "subscribe", "session", sa, "topics", List.of("room")));
+      h.sendJson(Map.of("type", "subscribe", "session", sb, "topics", List.of("room")));
+      int events = 400;
+      for (int i = 0; i < events; i++) {
+        h.send("{\"type\":\"publish\",\"topic\":\"room\",\"body\":{\"type\":\"tick\",\"n\":" + i
+            + ",\"pad\":\"" + "x".repeat(i % 7 == 0 ? 300 : 20) + "\"}}");
+        if (i % 50 == 25) {
+          h.send("{\"type\":\"send\",\"session\":\"" + sa + "\",\"body\":{\"type\":\"after\",\"n\":" + i + "}}");
+        }
+      }
+      int expectNext = 0;
+      for (int seen = 0; seen < events + events / 50; seen++) {
+        JsonNode f = a.next();
+        if (f.path("type").asText().equals("notification")) {
+          assertThat(f.get("body").get("n").asInt()).isEqualTo(expectNext - 1);
+        } else {
+          assertThat(f.path("type").asText()).isEqualTo("event");
+          assertThat(f.get("body").get("n").asInt()).isEqualTo(expectNext++);
+        }
+      }
+      for (int i = 0; i < events; i++) {
+        assertThat(b.expect("event").get("body").get("n").asInt()).isEqualTo(i);
+      }
+      a.expectSilence(200);
+      b.expectSilence(10);
+      String metrics = relay.api.text("/metrics");
+      assertThat(metrics).containsPattern("parch_relay_deliveries_total [0-9.E]+");
+      double deliveries = Double.parseDouble(metrics.replaceAll("(?s).*parch_relay_deliveries_total ([0-9.E]+).*", "$1"));
+      assertThat(deliveries).isEqualTo(2.0 * events);
+    }
+  }
+
   @Test
   void offlineHostsUnansweredRequestsAndStatusChanges() throws Exception {
     TestHost host = new TestHost(relay, "Flaky");
