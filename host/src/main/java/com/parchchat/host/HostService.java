@@ -67,7 +67,7 @@ public final class HostService implements RelayListener, AutoCloseable {
   public HostService(HostConfig config, Store store, Outbox outbox, SignalCodec codec, LongSupplier clock) {
     this.outbox = outbox;
     Sessions sessions = new Sessions();
-    this.ctx = new ChatContext(store, new Fanout(outbox, codec, sessions), sessions, new VoiceRooms(), config, codec,
+    this.ctx = new ChatContext(store, new Fanout(outbox, codec, sessions, config.publishTimestamps()), sessions, new VoiceRooms(), config, codec,
         clock);
     this.directory = new UserDirectory(outbox, 10_000);
     this.dispatch = Executors.newSingleThreadExecutor(named("host-dispatch"));

@@ -53,7 +53,7 @@ class HostServiceTest {
   void start() {
     store = Store.open(StoreConfig.defaults(dir.resolve("host.db")));
     HostConfig config = HostConfig.of(URI.create("http://127.0.0.1:1"), "test", "h_test", null, null, false,
-        Limits.DEFAULTS.withMaxFrameBytes(64 * 1024), 5, 0.001, 1, null, null, 2);
+        Limits.DEFAULTS.withMaxFrameBytes(64 * 1024), 5, 0.001, 1, null, null, 2, null);
     service = new HostService(config, store, frame -> {
       sent.add(frame);
       // play the relay's part of user.lookup

@@ -66,13 +66,16 @@ class DatabaseOpsTest {
     DatabaseOps.MigrateOutcome r = ops.migrate();
 
     assertThat(r.fromVersion()).isEqualTo("1");
-    assertThat(r.toVersion()).isEqualTo("2");
-    assertThat(r.migrationsExecuted()).isEqualTo(1);
+    assertThat(r.toVersion()).isEqualTo("3");
+    assertThat(r.migrationsExecuted()).isEqualTo(2);
     assertThat(r.backup()).exists();
     assertThat(r.backup().getFileName().toString()).matches("host\\.db\\.backup-1-\\d{8}T\\d{9}Z\\.db");
     assertThat(column(db, "SELECT content FROM messages")).containsExactly("written at version one");
     assertThat(column(db, "SELECT name FROM sqlite_master WHERE type = 'index'"))
         .contains("messages_by_reply_to", "read_state_by_channel");
+    // V3: the V1 trigger had indexed the existing message, so the search watermark starts past it
+    assertThat(column(db, "SELECT indexed_through FROM search_index_state")).containsExactly("1");
+    assertThat(column(db, "SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'version'")).containsExactly("1");
     // the backup is the database as it was: version 1, with its rows, without the V2 indexes
     assertThat(new DatabaseOps(r.backup(), DatabaseOps.HOST).info().currentVersion()).isEqualTo("1");
     assertThat(column(r.backup(), "SELECT content FROM messages")).containsExactly("written at version one");
@@ -106,13 +109,13 @@ class DatabaseOpsTest {
     assertThat(before.currentVersion()).isEqualTo("1");
     assertThat(before.applied()).extracting(DatabaseOps.Migration::version).containsExactly("1");
     assertThat(before.applied().get(0).installedOn()).isNotNull();
-    assertThat(before.pending()).extracting(DatabaseOps.Migration::version).containsExactly("2");
+    assertThat(before.pending()).extracting(DatabaseOps.Migration::version).containsExactly("2", "3");
     assertThat(before.pending().get(0).installedOn()).isNull();
 
     ops.migrate();
     DatabaseOps.Info after = ops.info();
-    assertThat(after.currentVersion()).isEqualTo("2");
-    assertThat(after.applied()).extracting(DatabaseOps.Migration::version).containsExactly("1", "2");
+    assertThat(after.currentVersion()).isEqualTo("3");
+    assertThat(after.applied()).extracting(DatabaseOps.Migration::version).containsExactly("1", "2", "3");
     assertThat(after.pending()).isEmpty();
   }
 
@@ -170,7 +173,7 @@ class DatabaseOpsTest {
           .isInstanceOf(DatabaseOpsException.class)
           .hasMessageContaining("in use");
     }
-    assertThat(new DatabaseOps(db, DatabaseOps.HOST).info().currentVersion()).isEqualTo("2");
+    assertThat(new DatabaseOps(db, DatabaseOps.HOST).info().currentVersion()).isEqualTo("3");
   }
 
   @Test
@@ -201,9 +204,9 @@ class DatabaseOpsTest {
         .setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
 
     assertThat(cli.execute("info")).isZero();
-    assertThat(out.toString()).contains("Current version: 1", "Pending: 1");
+    assertThat(out.toString()).contains("Current version: 1", "Pending: 2");
     assertThat(cli.execute("migrate")).isZero();
-    assertThat(out.toString()).contains("Backup: ", "schema version 1 -> 2");
+    assertThat(out.toString()).contains("Backup: ", "schema version 1 -> 3");
     assertThat(cli.execute("validate")).isZero();
     Path backup = files(".backup-1-").get(0);
     assertThat(cli.execute("restore", backup.toString())).isZero();

@@ -84,23 +84,27 @@ class DbCommandProcessTest {
         .get(0);
   }
 
-  /** migrate → info → validate → restore → info through one jar, on {@code db} made at V1. */
-  private void upgradeAndRollBack(String jarProperty, Path db, String dataSql, String expectedRow, String v2Index,
-      String... dataDirArgs) throws Exception {
+  /**
+   * migrate → info → validate → restore → info through one jar, on {@code db} made at V1;
+   * {@code latest} is the newest schema version of that jar.
+   */
+  private void upgradeAndRollBack(String jarProperty, int latest, Path db, String dataSql, String expectedRow,
+      String v2Index, String... dataDirArgs) throws Exception {
+    String pending = "Pending: " + (latest - 1);
     Run before = run(jarProperty, args(dataDirArgs, "db", "info"));
     assertThat(before.exit()).as(before.output()).isZero();
-    assertThat(before.output()).contains("Current version: 1", "Pending: 1");
+    assertThat(before.output()).contains("Current version: 1", pending);
 
     Run migrate = run(jarProperty, args(dataDirArgs, "db", "migrate"));
     assertThat(migrate.exit()).as(migrate.output()).isZero();
-    assertThat(migrate.output()).contains("schema version 1 -> 2");
+    assertThat(migrate.output()).contains("schema version 1 -> " + latest);
     Matcher m = BACKUP_LINE.matcher(migrate.output());
     assertThat(m.find()).as(migrate.output()).isTrue();
     Path backup = Path.of(m.group(1).strip());
     assertThat(backup).exists().hasParent(db.getParent());
     assertThat(backup.getFileName().toString()).startsWith(db.getFileName() + ".backup-1-");
 
-    assertThat(version(db)).isEqualTo("2");
+    assertThat(version(db)).isEqualTo(Integer.toString(latest));
     assertThat(column(db, dataSql)).containsExactly(expectedRow);
     assertThat(column(db, "SELECT name FROM sqlite_master WHERE type = 'index'")).contains(v2Index);
     assertThat(version(backup)).isEqualTo("1");
@@ -108,7 +112,7 @@ class DbCommandProcessTest {
 
     Run info = run(jarProperty, args(dataDirArgs, "db", "info"));
     assertThat(info.exit()).as(info.output()).isZero();
-    assertThat(info.output()).contains("Current version: 2", "Pending: 0");
+    assertThat(info.output()).contains("Current version: " + latest, "Pending: 0");
     assertThat(info.output()).containsPattern("(?m)^1 +init +Success +\\d{4}-");
 
     Run validate = run(jarProperty, args(dataDirArgs, "db", "validate"));
@@ -125,11 +129,11 @@ class DbCommandProcessTest {
       List<Path> aside = files.filter(p -> p.getFileName().toString().startsWith(db.getFileName() + ".before-restore-"))
           .toList();
       assertThat(aside).hasSize(1);
-      assertThat(version(aside.get(0))).isEqualTo("2");
+      assertThat(version(aside.get(0))).isEqualTo(Integer.toString(latest));
     }
 
     Run after = run(jarProperty, args(dataDirArgs, "db", "info"));
-    assertThat(after.output()).contains("Current version: 1", "Pending: 1");
+    assertThat(after.output()).contains("Current version: 1", pending);
 
     Run bad = run(jarProperty, args(dataDirArgs, "db", "restore", dir.resolve("no-such-backup.db").toString()));
     assertThat(bad.exit()).isEqualTo(1);
@@ -152,7 +156,7 @@ class DbCommandProcessTest {
         "INSERT INTO channels(space_id, name, kind, position, created_at) VALUES (1, 'general', 'text', 0, 1)",
         "INSERT INTO messages(space_id, channel_id, author_id, nonce, content, created_at)"
             + " VALUES (1, 1, 'u1', 'n1', 'kept across the upgrade', 2)");
-    upgradeAndRollBack("parch.jar.host", db, "SELECT content FROM messages", "kept across the upgrade",
+    upgradeAndRollBack("parch.jar.host", 3, db, "SELECT content FROM messages", "kept across the upgrade",
         "messages_by_reply_to", "--data-dir", dataDir.toString());
   }
 
@@ -164,7 +168,7 @@ class DbCommandProcessTest {
     atVersionOne(db, "classpath:db/relay",
         "INSERT INTO users(id, username, display_name, email, password_hash, created_at, updated_at)"
             + " VALUES ('u1', 'alice', 'Alice', 'alice@example.org', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', 1, 1)");
-    upgradeAndRollBack("parch.jar.relay", db, "SELECT username FROM users", "alice",
+    upgradeAndRollBack("parch.jar.relay", 2, db, "SELECT username FROM users", "alice",
         "password_resets_expires", "--data-dir", dataDir.toString());
   }
 

@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param reconnectMinMillis first reconnect delay ceiling
  * @param reconnectMaxMillis largest reconnect delay ceiling
  * @param workers           threads that run chat operations
+ * @param publishTimestamps add {@code publishedAtMicros} (wall clock, microseconds since the epoch)
+ *     to every published event, for measuring delivery latency; off by default
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record HostConfig(
@@ -40,7 +42,8 @@ public record HostConfig(
     int voiceCapacity,
     long reconnectMinMillis,
     long reconnectMaxMillis,
-    int workers) {
+    int workers,
+    boolean publishTimestamps) {
 
   public static final URI DEFAULT_RELAY = URI.create("http://127.0.0.1:7800");
 
@@ -72,7 +75,7 @@ public record HostConfig(
 
   /** Defaults for every optional key. */
   public static HostConfig defaults(URI relay, String name) {
-    return of(relay, name, null, null, null, null, null, null, null, null, null, null, null);
+    return of(relay, name, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   @JsonCreator
@@ -89,7 +92,8 @@ public record HostConfig(
       @JsonProperty("voiceCapacity") Integer voiceCapacity,
       @JsonProperty("reconnectMinMillis") Long reconnectMinMillis,
       @JsonProperty("reconnectMaxMillis") Long reconnectMaxMillis,
-      @JsonProperty("workers") Integer workers) {
+      @JsonProperty("workers") Integer workers,
+      @JsonProperty("publishTimestamps") Boolean publishTimestamps) {
     return new HostConfig(
         relay == null ? DEFAULT_RELAY : relay,
         name,
@@ -103,17 +107,18 @@ public record HostConfig(
         voiceCapacity == null ? 25 : voiceCapacity,
         reconnectMinMillis == null ? 250L : reconnectMinMillis,
         reconnectMaxMillis == null ? 30_000L : reconnectMaxMillis,
-        workers == null ? 4 : workers);
+        workers == null ? 4 : workers,
+        publishTimestamps != null && publishTimestamps);
   }
 
   public HostConfig withHostId(String id) {
     return new HostConfig(relay, name, id, readers, maxBatch, synchronousFull, limits, messageBurst,
-        messagesPerSecond, voiceCapacity, reconnectMinMillis, reconnectMaxMillis, workers);
+        messagesPerSecond, voiceCapacity, reconnectMinMillis, reconnectMaxMillis, workers, publishTimestamps);
   }
 
   public HostConfig withRelay(URI newRelay) {
     return new HostConfig(newRelay, name, hostId, readers, maxBatch, synchronousFull, limits, messageBurst,
-        messagesPerSecond, voiceCapacity, reconnectMinMillis, reconnectMaxMillis, workers);
+        messagesPerSecond, voiceCapacity, reconnectMinMillis, reconnectMaxMillis, workers, publishTimestamps);
   }
 
   /** The relay's host WebSocket endpoint. */

@@ -60,7 +60,8 @@ public final class MessageService {
       throw new HostApiException(ErrorCode.RATE_LIMITED, "too many messages; slow down");
     }
     long channelId = Ids.parse(r.channelId());
-    return ctx.store().write(db -> {
+    // only database work in here (no events, no in-memory state): safe to run twice
+    return ctx.store().writeRetryable(db -> {
       Access.ChannelAccess access;
       List<String> mentions;
       try {

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
  * step on the writer thread, in its own transaction between group commits: when the writer is
  * idle and at least {@code idleMinRows} messages wait (or any wait and it has been idle for
  * {@code idleFlushMillis}), and also while busy once {@code maxLagRows} wait, so the unindexed
- * tail a search must scan stays bounded even under a flood of sends. Each step indexes at most
- * {@code batchRows} messages in one statement.
+ * tail a search must scan stays bounded even under a flood of sends. An idle step indexes at most
+ * {@code batchRows} messages in one statement; a busy one brings the tail back to {@code maxLagRows / 2}.
  */
 public final class SearchIndexer implements Store.Background {
   private final int batchRows;
@@ -30,9 +30,9 @@ public final class SearchIndexer implements Store.Background {
     this.idleFlushNanos = TimeUnit.MILLISECONDS.toNanos(idleFlushMillis);
   }
 
-  /** 500 rows a step; idle: from 128 waiting or after 200 ms; busy: from 20,000 waiting. */
+  /** 500 rows a step; idle: from 128 waiting or after 200 ms; busy: from 10,000 waiting. */
   public static SearchIndexer defaults() {
-    return new SearchIndexer(500, 128, 20_000, 200);
+    return new SearchIndexer(500, 128, 10_000, 200);
   }
 
   /** Installs a default indexer on {@code store}. */
@@ -50,8 +50,11 @@ public final class SearchIndexer implements Store.Background {
     if (lag <= 0) {
       return;
     }
-    boolean due = lag >= maxLagRows || (idle && (lag >= idleMinRows || idleNanos >= idleFlushNanos));
-    if (due) {
+    if (lag >= maxLagRows) {
+      // busy and behind: bring the tail back to half the limit in one step, so indexing keeps
+      // pace with any insert rate (it then throttles writes instead of letting the tail grow)
+      indexThrough(db, indexed, newest - maxLagRows / 2);
+    } else if (idle && (lag >= idleMinRows || idleNanos >= idleFlushNanos)) {
       indexThrough(db, indexed, Math.min(newest, indexed + batchRows));
     }
   }

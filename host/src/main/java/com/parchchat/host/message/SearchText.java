@@ -62,6 +62,16 @@ final class SearchText {
     if (phrases.isEmpty()) {
       return false;
     }
+    if (isAscii(content)) {
+      // cheap necessary condition: an ASCII text folds to its lower case, so every token of a
+      // matching phrase is a substring of it
+      String lower = content.toLowerCase(Locale.ROOT);
+      for (Phrase p : phrases) {
+        if (!lower.contains(p.tokens().get(0))) {
+          return false;
+        }
+      }
+    }
     List<String> tokens = tokens(content);
     for (Phrase p : phrases) {
       if (!contains(tokens, p)) {
@@ -88,8 +98,20 @@ final class SearchText {
     return false;
   }
 
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Tokens of {@code text} as unicode61 with remove_diacritics 2 produces them. */
   static List<String> tokens(String text) {
+    if (isAscii(text)) {
+      return asciiTokens(text);
+    }
     String folded = Normalizer.normalize(text, Normalizer.Form.NFD);
     List<String> out = new ArrayList<>();
     StringBuilder cur = new StringBuilder();
@@ -109,6 +131,23 @@ final class SearchText {
     }
     if (cur.length() > 0) {
       out.add(cur.toString().toLowerCase(Locale.ROOT));
+    }
+    return out;
+  }
+
+  /** The same for pure ASCII text: letters and digits form tokens, lower-cased. */
+  private static List<String> asciiTokens(String text) {
+    List<String> out = new ArrayList<>();
+    int start = -1;
+    for (int i = 0; i <= text.length(); i++) {
+      char c = i < text.length() ? text.charAt(i) : ' ';
+      boolean token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (token && start < 0) {
+        start = i;
+      } else if (!token && start >= 0) {
+        out.add(text.substring(start, i).toLowerCase(Locale.ROOT));
+        start = -1;
+      }
     }
     return out;
   }

@@ -1,10 +1,13 @@
 package com.parchchat.host.session;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.parchchat.host.relaylink.Outbox;
 import com.parchchat.protocol.api.HostEvent;
 import com.parchchat.protocol.api.Space;
 import com.parchchat.protocol.signal.HostToRelay;
 import com.parchchat.protocol.signal.SignalCodec;
+import java.time.Instant;
 import java.util.List;
 
 /** Typed helpers to send events and subscription changes through the relay. */
@@ -12,16 +15,31 @@ public final class Fanout {
   private final Outbox outbox;
   private final SignalCodec codec;
   private final Sessions sessions;
+  private final boolean timestamps;
 
   public Fanout(Outbox outbox, SignalCodec codec, Sessions sessions) {
+    this(outbox, codec, sessions, false);
+  }
+
+  /**
+   * @param timestamps add {@code publishedAtMicros} (wall clock, microseconds since the epoch) to
+   *     every published event body (an additive field every decoder ignores), for latency measurement
+   */
+  public Fanout(Outbox outbox, SignalCodec codec, Sessions sessions, boolean timestamps) {
     this.outbox = outbox;
     this.codec = codec;
     this.sessions = sessions;
+    this.timestamps = timestamps;
   }
 
   /** One event to every session subscribed to the space; the relay does the fan-out. */
   public void publish(String spaceId, HostEvent event) {
-    outbox.send(new HostToRelay.Publish(Space.topic(spaceId), codec.toBody(event)));
+    JsonNode body = codec.toBody(event);
+    if (timestamps && body instanceof ObjectNode) {
+      Instant now = Instant.now();
+      ((ObjectNode) body).put("publishedAtMicros", now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000);
+    }
+    outbox.send(new HostToRelay.Publish(Space.topic(spaceId), body));
   }
 
   public void send(String session, HostEvent event) {

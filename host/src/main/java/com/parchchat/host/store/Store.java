@@ -124,6 +124,8 @@ public final class Store implements AutoCloseable {
       c.setReadOnly(true);
     }
     c.setTempStore(SQLiteConfig.TempStore.MEMORY);
+    // nobody calls getGeneratedKeys(); without this the driver parses every INSERT's SQL for it
+    c.setGetGeneratedKeys(false);
     // a negative cache_size is KiB: 32 MiB of page cache per connection
     c.setCacheSize(-32 * 1024);
     if (!readOnly) {
@@ -148,7 +150,21 @@ public final class Store implements AutoCloseable {
    * changes rolled back), or with a {@link StoreException} when the commit itself failed.
    */
   public <T> CompletableFuture<T> write(SqlWork<T> work) {
-    Pending<T> p = new Pending<>(work);
+    return write(work, false);
+  }
+
+  /**
+   * Like {@link #write(SqlWork)}, for work that only touches the database and may therefore run
+   * twice: a batch made only of such writes runs without a savepoint per write (two statements
+   * fewer each); if one of them fails, the whole transaction is rolled back and the batch runs
+   * again with savepoints, so the outcome is the same as with {@link #write(SqlWork)}.
+   */
+  public <T> CompletableFuture<T> writeRetryable(SqlWork<T> work) {
+    return write(work, true);
+  }
+
+  private <T> CompletableFuture<T> write(SqlWork<T> work, boolean retryable) {
+    Pending<T> p = new Pending<>(work, retryable);
     if (closed) {
       p.future.completeExceptionally(new StoreException("store is closed", null));
       return p.future;
@@ -235,6 +251,18 @@ public final class Store implements AutoCloseable {
     Throwable[] failures = new Throwable[batch.size()];
     try {
       boolean single = batch.size() == 1;
+      if (!single && allRetryable(batch) && runWithoutSavepoints(batch, results)) {
+        writer.connection().commit();
+        commits.incrementAndGet();
+        committedWrites.addAndGet(batch.size());
+        List<Pending<?>> copy = new ArrayList<>(batch);
+        completions.execute(() -> {
+          for (int i = 0; i < copy.size(); i++) {
+            complete(copy.get(i), results[i], null);
+          }
+        });
+        return;
+      }
       for (int i = 0; i < batch.size(); i++) {
         Pending<?> p = batch.get(i);
         if (!single) {
@@ -276,6 +304,29 @@ public final class Store implements AutoCloseable {
         complete(copy.get(i), results[i], failures[i]);
       }
     });
+  }
+
+  private static boolean allRetryable(List<Pending<?>> batch) {
+    for (Pending<?> p : batch) {
+      if (!p.retryable) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Runs every write with no savepoint; on the first failure rolls everything back and returns false. */
+  private boolean runWithoutSavepoints(List<Pending<?>> batch, Object[] results) throws SQLException {
+    try {
+      for (int i = 0; i < batch.size(); i++) {
+        results[i] = batch.get(i).work.run(writer);
+      }
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      writer.connection().rollback();
+      java.util.Arrays.fill(results, null);
+      return false;
+    }
   }
 
   private void runBackground(boolean idle, long idleNanos) {
@@ -356,10 +407,12 @@ public final class Store implements AutoCloseable {
 
   private static final class Pending<T> {
     final SqlWork<T> work;
+    final boolean retryable;
     final CompletableFuture<T> future = new CompletableFuture<>();
 
-    Pending(SqlWork<T> work) {
+    Pending(SqlWork<T> work, boolean retryable) {
       this.work = work;
+      this.retryable = retryable;
     }
   }
 }

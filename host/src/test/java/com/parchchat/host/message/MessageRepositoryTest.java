@@ -269,4 +269,19 @@ class MessageRepositoryTest {
     assertThat(searchIds("koala", null, 100)).hasSize(40);
     store.write(db -> db.update("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)")).join();
   }
+
+  @Test
+  void aLongTailIsIndexedEvenWhenTheWriterNeverIdles() {
+    // idle indexing effectively off (1,000 rows or 100 s idle): only the busy rule (tail >= 20) runs
+    store.background(new SearchIndexer(10, 1000, 20, 100_000));
+    List<CompletableFuture<Message>> sends = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      String nonce = "t" + i;
+      sends.add(CompletableFuture.supplyAsync(() -> send(A, space, channel, nonce, "emu " + nonce)));
+    }
+    long lastId = sends.stream().mapToLong(f -> f.join().id()).max().orElseThrow();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+        .until(() -> watermark() >= lastId - 20);
+    assertThat(searchIds("emu", null, 100)).hasSize(100);
+  }
 }

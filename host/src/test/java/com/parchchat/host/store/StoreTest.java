@@ -76,6 +76,53 @@ class StoreTest {
   }
 
   @Test
+  void aFailingRetryableWriteRollsBackAloneWhenTheBatchRunsAgainWithSavepoints() throws Exception {
+    CountDownLatch writerBusy = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Object> blocker = store.write(db -> {
+      writerBusy.countDown();
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return null;
+    });
+    assertThat(writerBusy.await(10, TimeUnit.SECONDS)).isTrue();
+    List<Integer> runs = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<CompletableFuture<Long>> futures = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      int n = i;
+      futures.add(store.writeRetryable(db -> {
+        runs.add(n);
+        long id = db.insert("INSERT INTO spaces(name, owner_id, created_at) VALUES (?, 'u1', 0)", "retry" + n);
+        if (n == 25) {
+          throw new IllegalStateException("refused");
+        }
+        return id;
+      }));
+    }
+    long commitsBefore = store.commits();
+    release.countDown();
+    blocker.join();
+    for (int i = 0; i < 50; i++) {
+      if (i == 25) {
+        assertThatThrownBy(futures.get(i)::join).hasCauseInstanceOf(IllegalStateException.class);
+      } else {
+        assertThat(futures.get(i).get(10, TimeUnit.SECONDS)).isPositive();
+      }
+    }
+    // the first 26 ran twice (once without savepoints until #25 failed, once with), the rest once
+    assertThat(runs).hasSize(50 + 26);
+    // the blocker's transaction plus one for the whole batch
+    assertThat(store.commits() - commitsBefore).isEqualTo(2);
+    long kept = store.read(db -> db.queryLong(-1, "SELECT count(*) FROM spaces WHERE name LIKE 'retry%'"));
+    long failed = store.read(db -> db.queryLong(-1, "SELECT count(*) FROM spaces WHERE name = 'retry25'"));
+    assertThat(kept).isEqualTo(49);
+    assertThat(failed).isZero();
+  }
+
+  @Test
   void aFailingWriteRollsBackAloneAndTheBatchStillCommits() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     CompletableFuture<Object> blocker = store.write(db -> {
