@@ -40,6 +40,9 @@ public final class SfuMain implements Callable<Integer> {
   @Option(names = "--loudest-n", description = "override loudestN")
   Integer loudestN;
 
+  @Option(names = "--room-capacity", description = "override roomCapacity")
+  Integer roomCapacity;
+
   public static void main(String[] args) {
     int code = new CommandLine(new SfuMain()).execute(args);
     if (code != 0) {
@@ -56,8 +59,9 @@ public final class SfuMain implements Callable<Integer> {
       if (signalPort != null || mediaPort != null) {
         cfg = cfg.withPorts(signalPort != null ? signalPort : cfg.signalPort(), mediaPort != null ? mediaPort : cfg.mediaPort());
       }
-      if (loudestN != null) {
-        cfg = cfg.withRooms(cfg.roomCapacity(), loudestN);
+      if (loudestN != null || roomCapacity != null) {
+        cfg = cfg.withRooms(roomCapacity != null ? roomCapacity : cfg.roomCapacity(),
+            loudestN != null ? loudestN : cfg.loudestN());
       }
     } catch (IllegalArgumentException e) {
       log.error("bad configuration: {}", e.getMessage());

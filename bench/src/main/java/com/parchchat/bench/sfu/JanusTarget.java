@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@code joinandconfigure}); one subscriber handle per subscriber takes every publisher's feed
  * (multistream), Janus offers and the bot answers.
  */
-final class JanusTarget implements SfuTarget {
+public final class JanusTarget implements SfuTarget {
   private static final String LIB = "/usr/lib/x86_64-linux-gnu/janus";
   private static final long ROOM = 4242;
 
@@ -38,10 +38,15 @@ final class JanusTarget implements SfuTarget {
   private final ScheduledExecutorService keepalive = Executors.newSingleThreadScheduledExecutor();
 
   JanusTarget() throws Exception {
+    this(32, 200);
+  }
+
+  /** Starts Janus with a room for up to {@code maxPublishers} and {@code ports} ICE ports (one per handle). */
+  public JanusTarget(int maxPublishers, int ports) throws Exception {
     dir = Files.createTempDirectory("parch-janus-");
     int wsPort = FreePorts.tcp();
-    int rtpMin = FreePorts.udpRange(200);
-    writeConfig(wsPort, rtpMin);
+    int rtpMin = FreePorts.udpRange(ports);
+    writeConfig(wsPort, rtpMin, ports);
     process = ServiceProcess.builder("janus")
         .command("/usr/bin/janus", "-C", dir.resolve("conf/janus.jcfg").toString(), "-F", dir.resolve("conf").toString(),
             "-o", "-L", dir.resolve("janus.log").toString(), "-p", dir.resolve("janus.pid").toString())
@@ -56,7 +61,7 @@ final class JanusTarget implements SfuTarget {
     Map<String, Object> create = new LinkedHashMap<>();
     create.put("request", "create");
     create.put("room", ROOM);
-    create.put("publishers", 32);
+    create.put("publishers", maxPublishers);
     create.put("audiocodec", "opus");
     create.put("videocodec", "vp8");
     create.put("audiolevel_ext", true);
@@ -66,7 +71,7 @@ final class JanusTarget implements SfuTarget {
     }
   }
 
-  private void writeConfig(int wsPort, int rtpMin) throws IOException {
+  private void writeConfig(int wsPort, int rtpMin, int ports) throws IOException {
     Path conf = Files.createDirectories(dir.resolve("conf"));
     Path plugins = Files.createDirectories(dir.resolve("plugins"));
     Path transports = Files.createDirectories(dir.resolve("transports"));
@@ -81,11 +86,11 @@ final class JanusTarget implements SfuTarget {
         "  transports_folder = \"" + transports + "\"",
         "  events_folder = \"" + empty + "\"",
         "  loggers_folder = \"" + empty + "\"",
-        "  debug_level = 3",
+        "  debug_level = " + Integer.getInteger("parch.janus.debugLevel", 3),
         "  session_timeout = 120",
         "}",
         "media: {",
-        "  rtp_port_range = \"" + rtpMin + "-" + (rtpMin + 199) + "\"",
+        "  rtp_port_range = \"" + rtpMin + "-" + (rtpMin + ports - 1) + "\"",
         "}",
         "nat: {",
         "  ice_enforce_list = \"127.0.0.1\"",
@@ -153,6 +158,59 @@ final class JanusTarget implements SfuTarget {
         Duration.ofSeconds(20));
   }
 
+  /**
+   * Publishes an offer of our own (a synthetic peer's) without trickle: {@code joinandconfigure}
+   * with the offer; returns Janus's answer.
+   */
+  public String publish(String id, String offerSdp) {
+    long handle = attach();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("request", "joinandconfigure");
+    body.put("room", ROOM);
+    body.put("ptype", "publisher");
+    body.put("display", id);
+    body.put("audio", true);
+    body.put("video", false);
+    String t = send(message(handle, body, Map.of("type", "offer", "sdp", offerSdp, "trickle", false)));
+    JsonNode ev = ws.await(n -> n.path("transaction").asText().equals(t) && n.path("janus").asText().equals("event"),
+        Duration.ofSeconds(20));
+    if (!ev.has("jsep")) {
+      throw new IllegalStateException("Janus refused publisher " + id + ": " + ev);
+    }
+    feeds.add(ev.path("plugindata").path("data").path("id").asLong());
+    return ev.path("jsep").path("sdp").asText();
+  }
+
+  /**
+   * Subscribes to every feed published so far on one multistream handle; {@code answerer} turns
+   * Janus's offer into our answer (sent with {@code start}, no trickle).
+   */
+  public void subscribe(String id, java.util.function.UnaryOperator<String> answerer) {
+    long handle = attach();
+    List<Map<String, Object>> streams = new ArrayList<>();
+    for (long f : feeds) {
+      streams.add(Map.of("feed", f));
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("request", "join");
+    body.put("room", ROOM);
+    body.put("ptype", "subscriber");
+    body.put("streams", streams);
+    String t = send(message(handle, body, null));
+    JsonNode ev = ws.await(n -> n.path("transaction").asText().equals(t) && n.path("janus").asText().equals("event"),
+        Duration.ofSeconds(20));
+    if (!ev.has("jsep")) {
+      throw new IllegalStateException("Janus refused subscriber " + id + ": " + ev);
+    }
+    String answer = answerer.apply(ev.path("jsep").path("sdp").asText());
+    String t2 = send(message(handle, Map.of("request", "start"), Map.of("type", "answer", "sdp", answer, "trickle", false)));
+    JsonNode started = ws.await(n -> n.path("transaction").asText().equals(t2) && n.path("janus").asText().equals("event"),
+        Duration.ofSeconds(20));
+    if (started.path("plugindata").path("data").has("error")) {
+      throw new IllegalStateException("Janus refused the answer of " + id + ": " + started);
+    }
+  }
+
   private long attach() {
     return request(Map.of("janus", "attach", "plugin", "janus.plugin.videoroom", "session_id", session))
         .path("data").path("id").asLong();
@@ -196,6 +254,13 @@ final class JanusTarget implements SfuTarget {
       ws.close();
     }
     process.close();
+    try {
+      // kept for diagnosis: the temp dir goes away
+      Files.copy(dir.resolve("janus.log"), Path.of(System.getProperty("java.io.tmpdir"), "parch-bench-janus-last.log"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      // no log written
+    }
     try (var files = Files.walk(dir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

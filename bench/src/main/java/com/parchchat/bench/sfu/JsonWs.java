@@ -15,14 +15,14 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /** A small JSON-over-WebSocket client (JDK HttpClient) that records frames and lets callers wait for one. */
-final class JsonWs implements AutoCloseable {
+public final class JsonWs implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private final WebSocket ws;
   private final List<JsonNode> frames = new CopyOnWriteArrayList<>();
   private final List<Consumer<JsonNode>> listeners = new CopyOnWriteArrayList<>();
 
-  JsonWs(URI uri, String subprotocol) throws Exception {
+  public JsonWs(URI uri, String subprotocol) throws Exception {
     WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
     if (subprotocol != null) {
       b.subprotocols(subprotocol);
@@ -52,11 +52,11 @@ final class JsonWs implements AutoCloseable {
     }).get(10, TimeUnit.SECONDS);
   }
 
-  void onFrame(Consumer<JsonNode> l) {
+  public void onFrame(Consumer<JsonNode> l) {
     listeners.add(l);
   }
 
-  synchronized void send(Object frame) {
+  public synchronized void send(Object frame) {
     try {
       ws.sendText(JSON.writeValueAsString(frame), true).get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -64,7 +64,7 @@ final class JsonWs implements AutoCloseable {
     }
   }
 
-  JsonNode await(Predicate<JsonNode> p, Duration timeout) {
+  public JsonNode await(Predicate<JsonNode> p, Duration timeout) {
     long end = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < end) {
       for (JsonNode n : frames) {

@@ -19,7 +19,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /** The real parch-sfu.jar as a process; bots join with an offer inside {@code join}. */
-final class ParchSfuTarget implements SfuTarget {
+public final class ParchSfuTarget implements SfuTarget {
   private static final String TOKEN_SECRET = "bench-token-secret-0123456789abcdef0123";
   private static final String ROOM = "bench:room";
   private static final String ADMIN_SECRET = "bench-admin-secret-0123";
@@ -30,11 +30,18 @@ final class ParchSfuTarget implements SfuTarget {
   private final List<ExecutorService> negotiators = new ArrayList<>();
 
   ParchSfuTarget(Path jar, List<String> extraJvmArgs) {
+    this(jar, extraJvmArgs, List.of());
+  }
+
+  /** Starts the jar; {@code extraArgs} are more SfuMain options (e.g. {@code --room-capacity}). */
+  public ParchSfuTarget(Path jar, List<String> extraJvmArgs, List<String> extraArgs) {
     signalPort = FreePorts.tcp();
     int mediaPort = FreePorts.udp();
+    List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--signal-port", Integer.toString(signalPort),
+        "--media-port", Integer.toString(mediaPort)));
+    args.addAll(extraArgs);
     process = ServiceProcess.builder("parch-sfu")
-        .jar(jar, jvmArgs(extraJvmArgs), List.of("--host", "127.0.0.1", "--signal-port", Integer.toString(signalPort),
-            "--media-port", Integer.toString(mediaPort)))
+        .jar(jar, jvmArgs(extraJvmArgs), args)
         .env("PARCH_SFU_TOKEN_SECRET", TOKEN_SECRET)
         .env("PARCH_SFU_ADMIN_SECRET", ADMIN_SECRET)
         .start();
@@ -50,6 +57,11 @@ final class ParchSfuTarget implements SfuTarget {
   @Override
   public String name() {
     return "parch-sfu";
+  }
+
+  /** The WebSocket signalling URI ({@code /ws}). */
+  public URI signalUri() {
+    return URI.create("ws://127.0.0.1:" + signalPort + "/ws");
   }
 
   @Override
@@ -97,7 +109,7 @@ final class ParchSfuTarget implements SfuTarget {
   }
 
   /** An HS256 JWT with the claims the relay would put in (docs/protocol.md, "SFU token"). */
-  static String token(String userId, boolean speak) throws Exception {
+  public static String token(String userId, boolean speak) throws Exception {
     long now = System.currentTimeMillis() / 1000;
     Map<String, Object> claims = new LinkedHashMap<>();
     claims.put("sub", userId);
@@ -115,6 +127,11 @@ final class ParchSfuTarget implements SfuTarget {
     mac.init(new SecretKeySpec(TOKEN_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
     String sig = b64.encodeToString(mac.doFinal((head + "." + body).getBytes(StandardCharsets.US_ASCII)));
     return head + "." + body + "." + sig;
+  }
+
+  /** The SFU's own in-process forwarding latency histogram since the last reset (JSON). */
+  public JsonNode inSfuLatency(boolean reset) {
+    return stats(reset).path("forwardLatencyMicros");
   }
 
   @Override

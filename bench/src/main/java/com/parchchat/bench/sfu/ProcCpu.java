@@ -5,13 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** CPU time of a process from {@code /proc/<pid>/stat} (utime + stime, all threads). */
-final class ProcCpu {
+public final class ProcCpu {
   /** Clock ticks per second on Linux x86-64 ({@code getconf CLK_TCK}). */
   private static final double TICKS = 100.0;
 
   private ProcCpu() {}
 
-  static double seconds(long pid) {
+  public static double seconds(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
       // fields after the ")" of the command name: state is field 3, utime 14, stime 15
@@ -23,7 +23,7 @@ final class ProcCpu {
   }
 
   /** CPU seconds per thread name (threads of the same name summed), busiest first. */
-  static java.util.List<java.util.Map.Entry<String, Double>> threads(long pid) {
+  public static java.util.List<java.util.Map.Entry<String, Double>> threads(long pid) {
     java.util.Map<String, Double> byName = new java.util.HashMap<>();
     try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
       for (Path t : (Iterable<Path>) tasks::iterator) {
@@ -45,7 +45,7 @@ final class ProcCpu {
   }
 
   /** {user, system} CPU seconds. */
-  static double[] userSystem(long pid) {
+  public static double[] userSystem(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -55,7 +55,7 @@ final class ProcCpu {
     }
   }
 
-  static long rssKb(long pid) {
+  public static long rssKb(long pid) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
         if (line.startsWith("VmRSS:")) {

@@ -1,0 +1,122 @@
+package com.parchchat.bench.sfu.synth;
+
+import java.io.IOException;
+import java.util.Hashtable;
+import java.util.Locale;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.CertificateRequest;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.DefaultTlsClient;
+import org.bouncycastle.tls.ExporterLabel;
+import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.SignatureAlgorithm;
+import org.bouncycastle.tls.SignatureAndHashAlgorithm;
+import org.bouncycastle.tls.TlsAuthentication;
+import org.bouncycastle.tls.TlsCredentials;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsSRTPUtils;
+import org.bouncycastle.tls.TlsServerCertificate;
+import org.bouncycastle.tls.UseSRTPData;
+import org.bouncycastle.tls.crypto.TlsCertificate;
+import org.bouncycastle.tls.crypto.TlsCryptoParameters;
+import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCertificate;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+
+/**
+ * DTLS 1.2 client side of DTLS-SRTP (RFC 5764) for a synthetic peer: offers one SRTP protection
+ * profile in {@code use_srtp}, presents the peer's self-signed certificate, checks the server's
+ * certificate against the fingerprint from the SFU's SDP, and exports the SRTP keying material.
+ */
+final class DtlsSrtpClient extends DefaultTlsClient {
+  /** RFC 5764 §4.1.2 SRTP_AES128_CM_HMAC_SHA1_80. */
+  static final int SRTP_AES128_CM_SHA1_80 = 0x0001;
+  /** RFC 7714 §14.2 SRTP_AEAD_AES_128_GCM. */
+  static final int SRTP_AEAD_AES_128_GCM = 0x0007;
+
+  private final BcTlsCrypto crypto;
+  private final SynthIdentity identity;
+  private final String expectedFingerprintHex;
+  private final int profile;
+  private byte[] keyingMaterial;
+
+  DtlsSrtpClient(BcTlsCrypto crypto, SynthIdentity identity, String serverFingerprint, int profile) {
+    super(crypto);
+    this.crypto = crypto;
+    this.identity = identity;
+    String[] fp = serverFingerprint.trim().split(" ");
+    if (fp.length != 2 || !fp[0].equalsIgnoreCase("sha-256")) {
+      throw new IllegalArgumentException("expected a sha-256 fingerprint, got " + serverFingerprint);
+    }
+    this.expectedFingerprintHex = fp[1].toUpperCase(Locale.ROOT);
+    this.profile = profile;
+  }
+
+  @Override
+  protected ProtocolVersion[] getSupportedVersions() {
+    return ProtocolVersion.DTLSv12.only();
+  }
+
+  @Override
+  protected int[] getSupportedCipherSuites() {
+    return new int[] {
+      CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+      CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+      CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+      CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+      CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+      CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+    };
+  }
+
+  @Override
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  public Hashtable getClientExtensions() throws IOException {
+    Hashtable ext = super.getClientExtensions();
+    TlsSRTPUtils.addUseSRTPExtension(ext, new UseSRTPData(new int[] {profile}, new byte[0]));
+    return ext;
+  }
+
+  @Override
+  @SuppressWarnings("rawtypes")
+  public void processServerExtensions(Hashtable serverExtensions) throws IOException {
+    super.processServerExtensions(serverExtensions);
+    UseSRTPData chosen = TlsSRTPUtils.getUseSRTPExtension(serverExtensions);
+    if (chosen == null || chosen.getProtectionProfiles().length != 1 || chosen.getProtectionProfiles()[0] != profile) {
+      throw new TlsFatalAlert(AlertDescription.illegal_parameter, "server did not choose our SRTP profile");
+    }
+  }
+
+  @Override
+  public TlsAuthentication getAuthentication() {
+    return new TlsAuthentication() {
+      @Override
+      public void notifyServerCertificate(TlsServerCertificate serverCertificate) throws IOException {
+        Certificate chain = serverCertificate.getCertificate();
+        if (chain == null || chain.isEmpty()
+            || !SynthIdentity.sha256Hex(chain.getCertificateAt(0).getEncoded()).equals(expectedFingerprintHex)) {
+          throw new TlsFatalAlert(AlertDescription.bad_certificate, "server certificate does not match the SDP fingerprint");
+        }
+      }
+
+      @Override
+      public TlsCredentials getClientCredentials(CertificateRequest request) throws IOException {
+        Certificate chain = new Certificate(new TlsCertificate[] {new BcTlsCertificate(crypto, identity.certificateDer)});
+        return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto, identity.privateKey, chain,
+            SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
+      }
+    };
+  }
+
+  @Override
+  public void notifyHandshakeComplete() throws IOException {
+    super.notifyHandshakeComplete();
+    keyingMaterial = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, SrtpKeys.materialLength(profile));
+  }
+
+  byte[] keyingMaterial() {
+    return keyingMaterial;
+  }
+}

@@ -1,0 +1,453 @@
+package com.parchchat.bench.sfu.synth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.parchchat.bench.sfu.JanusTarget;
+import com.parchchat.bench.sfu.JsonWs;
+import com.parchchat.bench.sfu.ParchSfuTarget;
+import com.parchchat.bench.sfu.ProcCpu;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Parch SFU against Janus 1.1.2 (VideoRoom, audio only) under a synthetic DTLS-SRTP load, in one
+ * run. Every synthetic peer does the real protocol against the real SFU process: WebSocket
+ * signalling (Parch: {@code join} with a relay-style HS256 token; Janus: VideoRoom
+ * publish/subscribe), SDP offer/answer with its own ICE credentials and certificate fingerprint,
+ * ICE checks with short-term integrity (and answers to the SFU's checks), a DTLS 1.2 client
+ * handshake with {@code use_srtp}, then SRTP. P publishers each send one 20 ms Opus-sized packet
+ * every 20 ms (staggered); S receive-only subscribers take every publisher. Stages raise the number
+ * of active publishers. Per stage: packets the subscribers decrypted per second, loss, the SFU
+ * process's CPU seconds (/proc) and so packets out per CPU-second, and the one-way latency from the
+ * publisher's send stamp to the subscriber's read; the same stages without an SFU (each publisher
+ * sending every copy straight to the subscribers) give the baseline that is subtracted as the
+ * load generator's own latency.
+ *
+ * <p>Run: {@code java -cp bench/target-sfu/parch-bench.jar com.parchchat.bench.sfu.synth.SynthBench
+ * --sfu-jar sfu/target-sfu/parch-sfu.jar}. Needs Debian {@code janus}.
+ */
+@Command(name = "sfu-synth-bench", mixinStandardHelpOptions = true,
+    description = "Parch SFU vs Janus VideoRoom under synthetic DTLS-SRTP load: packets out per CPU-second, loss, added latency.")
+public final class SynthBench implements Callable<Integer> {
+  @Option(names = "--sfu-jar", required = true, description = "path to parch-sfu.jar")
+  Path sfuJar;
+
+  @Option(names = "--publishers", description = "publishing peers (default ${DEFAULT-VALUE})")
+  int publishers = 48;
+
+  @Option(names = "--subscribers", description = "receive-only peers, each taking every publisher (default ${DEFAULT-VALUE})")
+  int subscribers = 50;
+
+  @Option(names = "--stages", split = ",", description = "active publishers per stage (default ${DEFAULT-VALUE})")
+  List<Integer> stages = new ArrayList<>(List.of(12, 24, 48));
+
+  @Option(names = "--warmup", description = "seconds with every publisher sending before the stages (JIT) (default ${DEFAULT-VALUE})")
+  int warmup = 15;
+
+  @Option(names = "--settle", description = "seconds after a stage starts before measuring (default ${DEFAULT-VALUE})")
+  int settle = 2;
+
+  @Option(names = "--seconds", description = "measuring window per stage (default ${DEFAULT-VALUE})")
+  int seconds = 10;
+
+  @Option(names = "--only", split = ",", description = "subset of baseline,parch,janus (default all)")
+  List<String> only = new ArrayList<>(List.of("baseline", "parch", "janus"));
+
+  @Option(names = "--gcm", description = "negotiate SRTP_AEAD_AES_128_GCM instead of AES_CM_128_HMAC_SHA1_80")
+  boolean gcm;
+
+  @Option(names = "--receivers", description = "receiving threads in the load generator (default ${DEFAULT-VALUE})")
+  int receiverThreads = 1;
+
+  @Option(names = "--sfu-jvm-arg", description = "extra JVM argument for parch-sfu (repeatable)")
+  List<String> sfuJvmArgs = new ArrayList<>();
+
+  private final SynthIdentity identity = SynthIdentity.generate(new SecureRandom());
+
+  /** One stage's figures. */
+  record Row(String sfu, int active, int subs, double window, long expected, long received, double sfuCpu,
+      double genCpu, Histogram latency, String load, String inSfu) {
+    double outPerSecond() {
+      return received / window;
+    }
+
+    double loss() {
+      return expected == 0 ? 0 : Math.max(0, 1.0 - (double) received / expected);
+    }
+
+    double perCpuSecond() {
+      return sfuCpu > 0 ? received / sfuCpu : Double.NaN;
+    }
+
+    double us(double pct) {
+      return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(pct) / 1000.0;
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new SynthBench()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    warmJitsi();
+    Map<String, List<Row>> results = new LinkedHashMap<>();
+    for (String which : only) {
+      log("== %s: %d publishers, %d subscribers, stages %s", which, publishers, subscribers, stages);
+      results.put(which, run(which));
+    }
+    printSummary(results);
+    return 0;
+  }
+
+  private int profile() {
+    return gcm ? DtlsSrtpClient.SRTP_AEAD_AES_128_GCM : DtlsSrtpClient.SRTP_AES128_CM_SHA1_80;
+  }
+
+  private static void warmJitsi() throws Exception {
+    byte[] km = new byte[SrtpKeys.materialLength(DtlsSrtpClient.SRTP_AES128_CM_SHA1_80)];
+    new SecureRandom().nextBytes(km);
+    SrtpKeys a = new SrtpKeys(DtlsSrtpClient.SRTP_AES128_CM_SHA1_80, km, true);
+    SrtpKeys b = new SrtpKeys(DtlsSrtpClient.SRTP_AES128_CM_SHA1_80, km, false);
+    Buf buf = new Buf(256);
+    buf.getBuffer()[0] = (byte) 0x80;
+    buf.set(0, 100);
+    a.protect(buf);
+    if (!b.unprotect(buf)) {
+      throw new IllegalStateException("SRTP self-test failed");
+    }
+  }
+
+  private List<Row> run(String which) throws Exception {
+    List<SynthPeer> pubs = new ArrayList<>();
+    List<SynthPeer> subs = new ArrayList<>();
+    List<Receiver> receivers = new ArrayList<>();
+    List<JsonWs> sockets = new ArrayList<>();
+    AutoCloseable sfu = null;
+    ScheduledExecutorService consent = Executors.newSingleThreadScheduledExecutor();
+    ExecutorService negotiator = Executors.newSingleThreadExecutor();
+    try {
+      for (int i = 0; i < receiverThreads; i++) {
+        receivers.add(new Receiver("synth-rx-" + i));
+      }
+      String host = which.equals("janus") ? janusHost() : "127.0.0.1";
+      for (int i = 0; i < publishers; i++) {
+        pubs.add(new SynthPeer("pub" + i, true, identity, host));
+      }
+      for (int i = 0; i < subscribers; i++) {
+        subs.add(new SynthPeer("sub" + i, false, identity, host));
+      }
+      List<SynthPeer> all = new ArrayList<>(pubs);
+      all.addAll(subs);
+      for (int i = 0; i < all.size(); i++) {
+        receivers.get(i % receivers.size()).add(all.get(i));
+      }
+      long pid = -1;
+      long t0 = System.nanoTime();
+      if (which.equals("baseline")) {
+        byte[] km = new byte[SrtpKeys.materialLength(profile())];
+        new SecureRandom().nextBytes(km);
+        for (SynthPeer p : pubs) {
+          p.useKeys(new SrtpKeys(profile(), km, true));
+        }
+        for (SynthPeer s : subs) {
+          s.useKeys(new SrtpKeys(profile(), km, false));
+        }
+      } else {
+        if (which.equals("parch")) {
+          ParchSfuTarget parch = new ParchSfuTarget(sfuJar, sfuJvmArgs,
+              List.of("--room-capacity", Integer.toString(Math.min(1000, publishers + subscribers + 8))));
+          sfu = parch;
+          pid = parch.pid();
+          for (SynthPeer p : all) {
+            sockets.add(joinParch(parch, p, negotiator));
+          }
+        } else if (which.equals("janus")) {
+          JanusTarget janus = new JanusTarget(publishers + 8, publishers + subscribers + 64);
+          sfu = janus;
+          pid = janus.pid();
+          for (SynthPeer p : pubs) {
+            p.setRemote(SynthSdp.parse(janus.publish(p.name, SynthSdp.offer(p))), true);
+          }
+          // a Janus feed can be subscribed to only once its publisher's PeerConnection is up
+          handshakes(pubs);
+          log("%s: %d publishers up in %.1f s", which, pubs.size(), (System.nanoTime() - t0) / 1e9);
+          for (SynthPeer s : subs) {
+            janus.subscribe(s.name, offer -> {
+              SynthSdp.Remote r = SynthSdp.parse(offer);
+              s.setRemote(r, false);
+              return SynthSdp.answer(s, r, directions(s));
+            });
+          }
+        } else {
+          throw new IllegalArgumentException("unknown target " + which);
+        }
+        awaitRemotes(all, negotiator);
+        log("%s: %d peers signalled in %.1f s; ICE + DTLS...", which, all.size(), (System.nanoTime() - t0) / 1e9);
+        long t1 = System.nanoTime();
+        handshakes(all.stream().filter(p -> !p.secured()).collect(java.util.stream.Collectors.toList()));
+        log("%s: %d DTLS-SRTP associations in %.1f s", which, all.size(), (System.nanoTime() - t1) / 1e9);
+        consent.scheduleAtFixedRate(() -> all.forEach(SynthPeer::sendCheck), 2, 2, TimeUnit.SECONDS);
+      }
+      boolean baseline = which.equals("baseline");
+      List<Sender.Pub> pubList = new ArrayList<>();
+      for (int i = 0; i < pubs.size(); i++) {
+        SynthPeer p = pubs.get(i);
+        List<java.net.InetSocketAddress> targets = new ArrayList<>();
+        if (baseline) {
+          subs.forEach(s -> targets.add(s.localAddress()));
+        } else {
+          targets.add(p.remote());
+        }
+        pubList.add(new Sender.Pub(p, i, targets));
+      }
+      int fanout = baseline ? 1 : subs.size();
+      log("%s: warm-up %d s with %d publishers", which, warmup, pubs.size());
+      try (Sender s = new Sender(pubList, fanout)) {
+        Thread.sleep(warmup * 1000L);
+      }
+      long warmRx = subs.stream().mapToLong(x -> x.rtpReceived).sum();
+      if (warmRx == 0) {
+        throw new IllegalStateException(which + ": subscribers received nothing during the warm-up");
+      }
+      List<Row> rows = new ArrayList<>();
+      int phase = 1;
+      for (int active : stages) {
+        int k = Math.min(active, pubList.size());
+        rows.add(stage(which, pid, pubList.subList(0, k), fanout, receivers, phase++, sfu));
+      }
+      return rows;
+    } finally {
+      consent.shutdownNow();
+      negotiator.shutdownNow();
+      sockets.forEach(JsonWs::close);
+      receivers.forEach(Receiver::close);
+      pubs.forEach(SynthPeer::close);
+      subs.forEach(SynthPeer::close);
+      if (sfu != null) {
+        sfu.close();
+      }
+    }
+  }
+
+  private Row stage(String which, long pid, List<Sender.Pub> active, int fanout, List<Receiver> receivers, int phase,
+      AutoCloseable sfu) throws Exception {
+    try (Sender sender = new Sender(active, fanout)) {
+      Thread.sleep(settle * 1000L);
+      String load = loadAverage();
+      double cpu0 = pid > 0 ? ProcCpu.seconds(pid) : 0;
+      double gen0 = ProcCpu.seconds(ProcessHandle.current().pid());
+      if (sfu instanceof ParchSfuTarget) {
+        ((ParchSfuTarget) sfu).inSfuLatency(true);
+      }
+      receivers.forEach(r -> r.measure(phase));
+      sender.phase(phase);
+      long t0 = System.nanoTime();
+      Thread.sleep(seconds * 1000L);
+      sender.phase(0);
+      long t1 = System.nanoTime();
+      double cpu1 = pid > 0 ? ProcCpu.seconds(pid) : 0;
+      double gen1 = ProcCpu.seconds(ProcessHandle.current().pid());
+      String inSfu = null;
+      if (sfu instanceof ParchSfuTarget) {
+        JsonNode l = ((ParchSfuTarget) sfu).inSfuLatency(false);
+        inSfu = String.format(Locale.ROOT, "in-SFU read→sendmmsg p50 %.0f µs, p99 %.0f µs, p99.9 %.0f µs",
+            l.path("p50").asDouble(), l.path("p99").asDouble(), l.path("p999").asDouble());
+      }
+      Thread.sleep(500);
+      receivers.forEach(Receiver::stop);
+      Histogram h = Receiver.newHistogram();
+      long received = 0;
+      for (Receiver r : receivers) {
+        h.add(r.histogram());
+        received += r.measuredPackets();
+      }
+      Row row = new Row(which, active.size(), fanout == 1 ? active.get(0).targets.size() : fanout, (t1 - t0) / 1e9,
+          sender.expected(phase), received, cpu1 - cpu0, gen1 - gen0, h, load, inSfu);
+      log("%s: %d publishers → %.0f pkt/s out, loss %.3f%%, SFU CPU %.2f s (%.0f pkt per CPU-s), generator CPU %.2f s,"
+          + " latency p50 %.0f µs p99 %.0f µs p99.9 %.0f µs, load %s%s", which, row.active(), row.outPerSecond(),
+          100 * row.loss(), row.sfuCpu(), row.perCpuSecond(), row.genCpu(), row.us(50), row.us(99), row.us(99.9), load,
+          inSfu == null ? "" : "; " + inSfu);
+      return row;
+    }
+  }
+
+  private static Function<SynthSdp.Section, String> directions(SynthPeer p) {
+    return s -> {
+      switch (s.direction()) {
+        case "sendonly":
+          return p.publisher ? "inactive" : "recvonly";
+        case "recvonly":
+          return p.publisher ? "sendonly" : "inactive";
+        case "sendrecv":
+          return p.publisher ? "sendonly" : "recvonly";
+        default:
+          return "inactive";
+      }
+    };
+  }
+
+  private JsonWs joinParch(ParchSfuTarget parch, SynthPeer p, ExecutorService negotiator) throws Exception {
+    JsonWs ws = new JsonWs(parch.signalUri(), null);
+    ws.onFrame(f -> {
+      String type = f.path("type").asText();
+      if (type.equals("answer")) {
+        String sdp = f.path("sdp").asText();
+        negotiator.execute(() -> p.setRemote(SynthSdp.parse(sdp), true));
+      } else if (type.equals("offer")) {
+        String sdp = f.path("sdp").asText();
+        long revision = f.path("revision").asLong();
+        negotiator.execute(() -> {
+          SynthSdp.Remote r = SynthSdp.parse(sdp);
+          p.setRemote(r, true);
+          ws.send(Map.of("type", "answer", "sdp", SynthSdp.answer(p, r, directions(p)), "revision", revision));
+        });
+      }
+    });
+    Map<String, Object> join = new LinkedHashMap<>();
+    join.put("type", "join");
+    join.put("token", ParchSfuTarget.token(p.name, p.publisher));
+    if (p.publisher) {
+      join.put("sdp", SynthSdp.offer(p));
+    }
+    ws.send(join);
+    JsonNode joined = ws.await(n -> n.path("type").asText().equals("joined") || n.path("type").asText().equals("error"),
+        Duration.ofSeconds(20));
+    if (!joined.path("type").asText().equals("joined")) {
+      throw new IllegalStateException("join refused: " + joined);
+    }
+    return ws;
+  }
+
+  private static void awaitRemotes(List<SynthPeer> all, ExecutorService negotiator) throws Exception {
+    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      // a no-op through the single negotiator thread: every answer queued before it is sent
+      negotiator.submit(() -> { }).get(60, TimeUnit.SECONDS);
+      if (all.stream().allMatch(SynthPeer::hasRemote)) {
+        Thread.sleep(300);
+        negotiator.submit(() -> { }).get(60, TimeUnit.SECONDS);
+        return;
+      }
+      if (System.nanoTime() > end) {
+        throw new IllegalStateException("some peers never got the SFU's description");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private void handshakes(List<SynthPeer> all) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (SynthPeer p : all) {
+        done.add(pool.submit(() -> {
+          p.handshake(profile(), p.remoteFingerprint(), Duration.ofSeconds(30));
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Janus (libnice) gathers host candidates only on non-loopback interfaces and did not check a
+   * 127.0.0.1 candidate from there; its peers therefore bind this machine's own first IPv4
+   * interface address: still local traffic (the kernel routes it over {@code lo}), never leaving
+   * the host.
+   */
+  private static String janusHost() throws java.net.SocketException {
+    for (java.net.NetworkInterface ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+      if (!ni.isUp() || ni.isLoopback()) {
+        continue;
+      }
+      for (java.net.InetAddress a : java.util.Collections.list(ni.getInetAddresses())) {
+        if (a instanceof java.net.Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+          return a.getHostAddress();
+        }
+      }
+    }
+    return "127.0.0.1";
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (Exception e) {
+      return "?";
+    }
+  }
+
+  private static void log(String fmt, Object... args) {
+    System.out.printf(Locale.ROOT, "[%tT] " + fmt + "%n", prepend(new java.util.Date(), args));
+    System.out.flush();
+  }
+
+  private static Object[] prepend(Object first, Object[] rest) {
+    Object[] all = new Object[rest.length + 1];
+    all[0] = first;
+    System.arraycopy(rest, 0, all, 1, rest.length);
+    return all;
+  }
+
+  private void printSummary(Map<String, List<Row>> results) {
+    List<Row> base = results.get("baseline");
+    System.out.println();
+    System.out.printf(Locale.ROOT, "Synthetic DTLS-SRTP load: %d publishers × 50 pkt/s (staggered), %d subscribers each"
+        + " taking every active publisher, %s, %d s per stage, %d cores%n", publishers, subscribers,
+        gcm ? "AEAD_AES_128_GCM" : "AES_CM_128_HMAC_SHA1_80", seconds, Runtime.getRuntime().availableProcessors());
+    System.out.println("| SFU | active pubs | pkt/s out | loss | SFU CPU s | SFU cores busy | pkt out per CPU-s |"
+        + " latency p50 / p99 / p99.9 µs | added p50 / p99 / p99.9 µs | load avg |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---|---|---|");
+    for (Map.Entry<String, List<Row>> e : results.entrySet()) {
+      for (int i = 0; i < e.getValue().size(); i++) {
+        Row r = e.getValue().get(i);
+        Row b = base != null && i < base.size() && !e.getKey().equals("baseline") ? base.get(i) : null;
+        String added = b == null ? "—" : String.format(Locale.ROOT, "%.0f / %.0f / %.0f", r.us(50) - b.us(50),
+            r.us(99) - b.us(99), r.us(99.9) - b.us(99.9));
+        System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.3f%% | %s | %s | %s | %.0f / %.0f / %.0f | %s | %s |%n",
+            r.sfu(), r.active(), r.outPerSecond(), 100 * r.loss(),
+            r.sfuCpu() > 0 ? String.format(Locale.ROOT, "%.2f", r.sfuCpu()) : "—",
+            r.sfuCpu() > 0 ? String.format(Locale.ROOT, "%.2f", r.sfuCpu() / r.window()) : "—",
+            r.sfuCpu() > 0 ? String.format(Locale.ROOT, "%.0f", r.perCpuSecond()) : "—",
+            r.us(50), r.us(99), r.us(99.9), added, r.load());
+      }
+    }
+    List<Row> p = results.get("parch");
+    List<Row> j = results.get("janus");
+    if (p != null && j != null) {
+      for (int i = 0; i < Math.min(p.size(), j.size()); i++) {
+        System.out.printf(Locale.ROOT, "stage %d (%d publishers): packets out per CPU-second parch/janus = %.2f;"
+            + " CPU per packet parch/janus = %.2f%n", i + 1, p.get(i).active(),
+            p.get(i).perCpuSecond() / j.get(i).perCpuSecond(), j.get(i).perCpuSecond() / p.get(i).perCpuSecond());
+      }
+    }
+    for (Row r : p == null ? List.<Row>of() : p) {
+      if (r.inSfu() != null) {
+        System.out.printf(Locale.ROOT, "parch stage %d publishers: %s%n", r.active(), r.inSfu());
+      }
+    }
+  }
+}
