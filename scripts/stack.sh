@@ -103,7 +103,8 @@ static-auth-secret: "$TURN_SECRET"
 allow-loopback-peers: true
 admin-port: $TURN_ADMIN_PORT
 YAML
-  start_service turn java -jar "$(jar_of turn)" --config "$PARCH_HOME/turn.yaml"
+  start_service turn java -XX:+UseSerialGC -Xms64m -Xmx256m -Dio.netty.leakDetection.level=disabled \
+    -jar "$(jar_of turn)" --config "$PARCH_HOME/turn.yaml"
   PARCH_SFU_TOKEN_SECRET="$SFU_SECRET" PARCH_SFU_ADMIN_SECRET="$SFU_ADMIN_SECRET" \
     start_service sfu java -jar "$(jar_of sfu)" --host 127.0.0.1 \
       --signal-port "$SFU_SIGNAL_PORT" --media-port "$SFU_MEDIA_PORT"

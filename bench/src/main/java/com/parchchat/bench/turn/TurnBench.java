@@ -48,8 +48,9 @@ public final class TurnBench implements Callable<Integer> {
   @Option(names = "--turn-jar", description = "parch-turn.jar to benchmark (default ${DEFAULT-VALUE}).")
   Path turnJar = Path.of("turn/target/parch-turn.jar");
 
+  /** The JVM flags of deploy/systemd/parch-turn.service and scripts/stack.sh: measure what operators run. */
   @Option(names = "--java-opts", split = " ", description = "JVM options for parch-turn (default ${DEFAULT-VALUE}).")
-  List<String> javaOpts = List.of("-XX:+UseSerialGC", "-Xmx256m", "-Dio.netty.leakDetection.level=disabled");
+  List<String> javaOpts = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx256m", "-Dio.netty.leakDetection.level=disabled");
 
   @Option(names = "--clients", split = ",", description = "Client counts (default ${DEFAULT-VALUE}).")
   List<Integer> clients = List.of(10, 100, 500);
@@ -63,15 +64,19 @@ public final class TurnBench implements Callable<Integer> {
   @Option(names = "--clients-per-uclient", description = "Clients per uclient process (default ${DEFAULT-VALUE}).")
   int clientsPerProcess = 50;
 
-  @Option(names = "--warmups", description = "Warm-up loads for the JVM before measuring (default ${DEFAULT-VALUE}).")
-  int warmups = 4;
+  @Option(names = "--warmups", description = "Least warm-up loads for the JVM before measuring (default ${DEFAULT-VALUE}).")
+  int warmups = 3;
+
+  @Option(names = "--max-warmups", description = "Most warm-up loads: warming stops earlier once the JIT compilers"
+      + " take under 5 %% of a warm-up load's CPU (default ${DEFAULT-VALUE}).")
+  int maxWarmups = 8;
 
   @Option(names = "--markdown", description = "Also write the result table to this file.")
   Path markdown;
 
   /** One measured load against one server. */
   record Result(String server, int clients, int size, long sent, long received, double rttMs, double cpuSeconds,
-      double wallSeconds) {
+      double jitSeconds, double wallSeconds) {
     double lossPercent() {
       return sent == 0 ? 100 : 100.0 * (sent - received) / sent;
     }
@@ -122,13 +127,17 @@ public final class TurnBench implements Callable<Integer> {
 
       System.out.printf(Locale.ROOT, "coturn pid %d port %d; parch-turn pid %d port %d; peer port %d; logs in %s%n",
           coturn.pid(), coturnPort, parch.pid(), oursPort, peerPort, dir);
-      // Warm-up, not reported. The JVM's C2 compiler needs a few thousand compilations before the
-      // data path settles (measured: ~2000 methods over the first minute of load); a long-running
-      // server pays that once, so it is kept out of the comparison. coturn gets one run too.
+      // Warm-up, not reported. The JVM's JIT compilers (C2 above all) need a minute or so of load
+      // before the data path settles; a long-running server pays that once, so it is kept out of
+      // the comparison: warm-up loads run until the compiler threads take under 5 % of one
+      // load's CPU (at least --warmups, at most --max-warmups). coturn gets one run too.
       run(dir, "coturn", coturn, coturnPort, peerPort, 20, 172, 3);
-      for (int i = 0; i < warmups; i++) {
+      for (int i = 0; i < Math.max(warmups, maxWarmups); i++) {
         Result w = run(dir, "parch-turn", parch, oursPort, peerPort, 100, i % 2 == 0 ? 172 : 1000, 5);
         System.out.println("warm-up " + row(w, null));
+        if (i + 1 >= warmups && w.jitSeconds() < 0.05 * w.cpuSeconds()) {
+          break;
+        }
       }
 
       List<Result> results = new ArrayList<>();
@@ -160,6 +169,7 @@ public final class TurnBench implements Callable<Integer> {
       int sendSeconds) throws Exception {
     int messages = sendSeconds * 50; // uclient's default interval is 20 ms: 50 packets/s per client
     long cpuBefore = cpuTicks(server.pid());
+    long jitBefore = jitTicks(server.pid());
     long t0 = System.nanoTime();
     List<Process> procs = new ArrayList<>();
     List<Path> logs = new ArrayList<>();
@@ -200,31 +210,34 @@ public final class TurnBench implements Callable<Integer> {
     }
     double wall = (System.nanoTime() - t0) / 1e9;
     double cpu = (cpuTicks(server.pid()) - cpuBefore) / (double) CLOCK_TICKS;
+    double jit = (jitTicks(server.pid()) - jitBefore) / (double) CLOCK_TICKS;
     return new Result(name, clientCount, size, sent, received, received == 0 ? Double.NaN : rttWeighted / received,
-        cpu, wall);
+        cpu, jit, wall);
   }
 
   private static String row(Result r, Result baseline) {
     String ratio = baseline == null ? "" : String.format(Locale.ROOT, "  ratio %.2f",
         r.relayedPerCpuSecond() / baseline.relayedPerCpuSecond());
     return String.format(Locale.ROOT,
-        "%-10s %4d clients %5d B: sent %d recv %d loss %.3f%% rtt %.2f ms cpu %.2f s wall %.1f s -> %.0f pkt/cpu-s%s",
+        "%-10s %4d clients %5d B: sent %d recv %d loss %.3f%% rtt %.2f ms cpu %.2f s (JIT %.2f s) wall %.1f s"
+            + " -> %.0f pkt/cpu-s%s",
         r.server(), r.clients(), r.size(), r.sent(), r.received(), r.lossPercent(), r.rttMs(), r.cpuSeconds(),
-        r.wallSeconds(), r.relayedPerCpuSecond(), ratio);
+        r.jitSeconds(), r.wallSeconds(), r.relayedPerCpuSecond(), ratio);
   }
 
   private String table(List<Result> results) {
     StringBuilder sb = new StringBuilder();
     sb.append("| clients | bytes | server | msgs/s offered | sent | received | loss | avg RTT | server CPU s | "
-        + "relayed pkts per CPU-s | parch / coturn |\n");
-    sb.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "of which JIT s | relayed pkts per CPU-s | parch / coturn |\n");
+    sb.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 0; i < results.size(); i += 2) {
       Result c = results.get(i);
       Result o = results.get(i + 1);
       for (Result r : List.of(c, o)) {
-        sb.append(String.format(Locale.ROOT, "| %d | %d | %s | %d | %d | %d | %.2f %% | %.2f ms | %.2f | %.0f | %s |%n",
+        sb.append(String.format(Locale.ROOT,
+            "| %d | %d | %s | %d | %d | %d | %.2f %% | %.2f ms | %.2f | %s | %.0f | %s |%n",
             r.clients(), r.size(), r.server(), r.clients() * 50, r.sent(), r.received(), r.lossPercent(), r.rttMs(),
-            r.cpuSeconds(), r.relayedPerCpuSecond(),
+            r.cpuSeconds(), r == o ? String.format(Locale.ROOT, "%.2f", r.jitSeconds()) : "", r.relayedPerCpuSecond(),
             r == o ? String.format(Locale.ROOT, "%.2f×", o.relayedPerCpuSecond() / c.relayedPerCpuSecond()) : ""));
       }
     }
@@ -237,6 +250,29 @@ public final class TurnBench implements Callable<Integer> {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     // after "pid (comm) " the state is field 3, so utime (14) and stime (15) are at 11 and 12
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  /**
+   * CPU ticks of a JVM's JIT compiler threads (named "C1 CompilerThre…"/"C2 CompilerThre…");
+   * 0 for a process without them. Threads that ended are not counted.
+   */
+  static long jitTicks(long pid) throws IOException {
+    long ticks = 0;
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(t.resolve("stat"));
+          String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          if (comm.contains("CompilerThre")) {
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          }
+        } catch (IOException ended) {
+          // the thread ended between listing and reading
+        }
+      }
+    }
+    return ticks;
   }
 
   private static Process start(Path dir, String name, List<String> cmd) throws IOException {

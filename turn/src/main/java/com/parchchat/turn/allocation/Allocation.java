@@ -31,6 +31,9 @@ public final class Allocation {
   private final ConcurrentHashMap<InetAddress, Long> permissions = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Integer, ChannelBinding> channels = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<InetSocketAddress, ChannelBinding> channelsByPeer = new ConcurrentHashMap<>();
+  /** Data-path hints (the last binding used in each direction); only the allocation's loop writes them. */
+  private ChannelBinding lastByNumber;
+  private ChannelBinding lastByPeer;
   private final BandwidthLimiter toPeer;
   private final BandwidthLimiter toClient;
   private volatile Channel relay;
@@ -169,16 +172,52 @@ public final class Allocation {
     return BindResult.BOUND;
   }
 
-  /** The live binding for a channel number, or null. */
+  /**
+   * The live binding for a channel number, or null. The last binding found is remembered: a
+   * binding leaves the maps only once expired, so a remembered one that has not expired is
+   * still the binding for its number, and the data path skips the map lookup.
+   */
   public ChannelBinding channel(int number, long now) {
-    ChannelBinding b = channels.get(number);
-    return b != null && now < b.expiresAt() ? b : null;
+    ChannelBinding b = lastByNumber;
+    if (b != null && b.number() == number && now < b.expiresAt()) {
+      return b;
+    }
+    b = channels.get(number);
+    if (b == null || now >= b.expiresAt()) {
+      return null;
+    }
+    lastByNumber = b;
+    return b;
   }
 
-  /** The live binding for a peer transport address, or null. */
+  /** The live binding for a peer transport address, or null; remembers the last one like {@link #channel}. */
   public ChannelBinding channelForPeer(InetSocketAddress peer, long now) {
-    ChannelBinding b = channelsByPeer.get(peer);
-    return b != null && now < b.expiresAt() ? b : null;
+    ChannelBinding b = lastByPeer;
+    if (b != null && now < b.expiresAt() && b.peer().equals(peer)) {
+      return b;
+    }
+    b = channelsByPeer.get(peer);
+    if (b == null || now >= b.expiresAt()) {
+      return null;
+    }
+    lastByPeer = b;
+    return b;
+  }
+
+  /**
+   * {@link #hasPermission} for a binding's peer. A permission only ends by expiring, so the
+   * binding remembers the expiry it last saw and the map is consulted again only after it.
+   */
+  public boolean hasPermission(ChannelBinding b, long now) {
+    if (now < b.permittedUntil) {
+      return true;
+    }
+    Long until = permissions.get(b.peer().getAddress());
+    if (until == null || now >= until) {
+      return false;
+    }
+    b.permittedUntil = until;
+    return true;
   }
 
   public int channelCount() {

@@ -13,6 +13,8 @@ public final class ChannelBinding {
   private final int number;
   private final InetSocketAddress peer;
   private volatile long expiresAt;
+  /** Expiry of the peer's permission as last seen by {@link Allocation#hasPermission(ChannelBinding, long)}. */
+  long permittedUntil;
 
   ChannelBinding(int number, InetSocketAddress peer, long expiresAt) {
     this.number = number;

@@ -8,6 +8,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -36,6 +37,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class TurnServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TurnServer.class);
+  /**
+   * Largest datagram read from a client (longer ones are truncated and then dropped as
+   * malformed): Netty's default datagram receive buffer, well above a media packet.
+   */
+  static final int MAX_DATAGRAM = 2048;
+  /** Datagrams read from the listener by one {@code recvmmsg} call. */
+  static final int LISTENER_BATCH = 16;
+  /** Attempts to find a port free for both UDP and TCP when configured as 0. */
+  private static final int BIND_ATTEMPTS = 10;
 
   private final TurnConfig config;
   private final TurnMetrics metrics = new TurnMetrics();
@@ -62,36 +72,20 @@ public final class TurnServer implements AutoCloseable {
     this.service = new TurnService(config, clock, metrics, udpClass);
     boolean started = false;
     try {
-      int boundPort = config.listeningPort();
-      if (config.udp()) {
-        int sockets = epoll ? threads : 1;
-        for (int i = 0; i < sockets; i++) {
-          Bootstrap b = new Bootstrap()
-              .group(group)
-              .channel(udpClass)
-              .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
-              .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
-              .handler(new TurnUdpHandler(service));
-          if (epoll) {
-            b.option(EpollChannelOption.SO_REUSEPORT, true);
+      // Port 0 lets the OS pick the UDP port; the TCP listener then needs the same number, which
+      // another process may hold: try again with another pick (a fixed port is tried once).
+      int boundPort = -1;
+      for (int attempt = 1; boundPort < 0; attempt++) {
+        try {
+          boundPort = bindListeners(threads, udpClass, tcpClass);
+        } catch (Exception e) {
+          listeners.forEach(ch -> ch.close().awaitUninterruptibly());
+          listeners.clear();
+          if (config.listeningPort() != 0 || attempt >= BIND_ATTEMPTS) {
+            throw e;
           }
-          Channel ch = b.bind(config.listeningIp(), boundPort).sync().channel();
-          listeners.add(ch);
-          boundPort = ((InetSocketAddress) ch.localAddress()).getPort();
+          log.debug("listeners on port 0, attempt {}: {}", attempt, e.toString());
         }
-      }
-      if (config.tcp()) {
-        Channel ch = new ServerBootstrap()
-            .group(group)
-            .channel(tcpClass)
-            .option(ChannelOption.SO_BACKLOG, 1024)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new TurnTcpInitializer(service))
-            .bind(config.listeningIp(), boundPort)
-            .sync()
-            .channel();
-        listeners.add(ch);
-        boundPort = ((InetSocketAddress) ch.localAddress()).getPort();
       }
       this.port = boundPort;
       this.sweeper = group.next().scheduleAtFixedRate(service::sweep, 1, 1, TimeUnit.SECONDS);
@@ -107,6 +101,46 @@ public final class TurnServer implements AutoCloseable {
     log.info("TURN listening on {}:{} (udp={}, tcp={}, {}), relay {} ports {}-{}, admin {}", config.listeningIp(), port,
         config.udp(), config.tcp(), epoll ? "epoll" : "nio", config.advertisedRelayIp(), config.minPort(),
         config.maxPort(), admin == null ? "off" : config.adminIp() + ":" + admin.port());
+  }
+
+  /** Binds the UDP listener socket(s) and the TCP listener on one port; returns the port. */
+  private int bindListeners(int threads, Class<? extends DatagramChannel> udpClass,
+      Class<? extends ServerChannel> tcpClass) throws InterruptedException {
+    int boundPort = config.listeningPort();
+    if (config.udp()) {
+      int sockets = epoll ? threads : 1;
+      for (int i = 0; i < sockets; i++) {
+        Bootstrap b = new Bootstrap()
+            .group(group)
+            .channel(udpClass)
+            .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+            .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+            .handler(new TurnUdpHandler(service));
+        if (epoll) {
+          // recvmmsg: one system call (and one buffer) reads up to LISTENER_BATCH datagrams
+          b.option(EpollChannelOption.SO_REUSEPORT, true)
+              .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+              .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * LISTENER_BATCH));
+        }
+        Channel ch = b.bind(config.listeningIp(), boundPort).sync().channel();
+        listeners.add(ch);
+        boundPort = ((InetSocketAddress) ch.localAddress()).getPort();
+      }
+    }
+    if (config.tcp()) {
+      Channel ch = new ServerBootstrap()
+          .group(group)
+          .channel(tcpClass)
+          .option(ChannelOption.SO_BACKLOG, 1024)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childHandler(new TurnTcpInitializer(service))
+          .bind(config.listeningIp(), boundPort)
+          .sync()
+          .channel();
+      listeners.add(ch);
+      boundPort = ((InetSocketAddress) ch.localAddress()).getPort();
+    }
+    return boundPort;
   }
 
   /** The STUN/TURN port (UDP and TCP), useful when configured as 0. */

@@ -1,8 +1,10 @@
 package com.parchchat.turn.server;
 
+import com.parchchat.protocol.stun.ChannelData;
 import com.parchchat.turn.allocation.Allocation;
 import com.parchchat.turn.allocation.ClientSink;
 import com.parchchat.turn.allocation.FiveTuple;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
@@ -28,10 +30,15 @@ final class TurnUdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
       local = (InetSocketAddress) ctx.channel().localAddress();
       flusher = new UdpClientSink.Flusher(ctx.channel());
     }
+    ByteBuf content = packet.content();
     FiveTuple ft = new FiveTuple(packet.sender(), local, FiveTuple.Transport.UDP);
     Allocation a = service.allocations().get(ft);
+    if (a != null && content.readableBytes() >= ChannelData.HEADER_LENGTH && TurnService.isChannelData(content)) {
+      service.onChannelData(a, content); // the data path: one allocation lookup per datagram
+      return;
+    }
     ClientSink sink = a != null ? a.client() : new UdpClientSink(ctx.channel(), packet.sender(), flusher);
-    service.onClientFrame(sink, ft, packet.content());
+    service.onClientFrame(sink, ft, content);
   }
 
   @Override

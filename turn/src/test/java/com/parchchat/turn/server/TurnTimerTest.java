@@ -128,4 +128,56 @@ class TurnTimerTest {
     server.service().sweep();
     assertThat(server.service().allocations().all().iterator().next().channelCount()).isZero();
   }
+
+  @Test
+  void channelStopsWhenItsPermissionExpiresAndFollowsARebindAfterExpiry() throws Exception {
+    InetSocketAddress relay = client.allocate().get(XorRelayedAddress.class).address();
+    client.authed(StunMethod.REFRESH, new Lifetime(3600));
+    client.authed(StunMethod.CHANNEL_BIND, new ChannelNumber(0x4000), new XorPeerAddress(peerAddress()));
+    client.send(new ChannelData(0x4000, new byte[] {1}).encode(false));
+    assertThat(peerReceive(peer)).containsExactly(1);
+    peer.send(new DatagramPacket(new byte[] {2}, 1, relay));
+    assertThat(channelData(client.receive(3000)).data()).containsExactly(2);
+
+    // the permission (300 s) ends before the channel (600 s): both directions stop
+    clock.advance(Duration.ofSeconds(301));
+    client.send(new ChannelData(0x4000, new byte[] {3}).encode(false));
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.metrics().droppedNoPermission.sum() == 1);
+    peer.send(new DatagramPacket(new byte[] {4}, 1, relay));
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.metrics().droppedNoPermission.sum() == 2);
+
+    // a new permission for the peer's address brings the channel back
+    client.authed(StunMethod.CREATE_PERMISSION, new XorPeerAddress(peerAddress()));
+    client.send(new ChannelData(0x4000, new byte[] {5}).encode(false));
+    assertThat(peerReceive(peer)).containsExactly(5);
+    peer.send(new DatagramPacket(new byte[] {6}, 1, relay));
+    assertThat(channelData(client.receive(3000)).data()).containsExactly(6);
+
+    // once the channel has expired its number may go to another peer, and data follows it there
+    clock.advance(Duration.ofSeconds(601));
+    try (DatagramSocket other = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      other.setSoTimeout(3000);
+      assertThat(client.authed(StunMethod.CHANNEL_BIND, new ChannelNumber(0x4000),
+          new XorPeerAddress((InetSocketAddress) other.getLocalSocketAddress())).messageClass())
+          .isEqualTo(StunClass.SUCCESS_RESPONSE);
+      client.send(new ChannelData(0x4000, new byte[] {7}).encode(false));
+      assertThat(peerReceive(other)).containsExactly(7);
+      other.send(new DatagramPacket(new byte[] {8}, 1, relay));
+      ChannelData back = channelData(client.receive(3000));
+      assertThat(back.channel()).isEqualTo(0x4000);
+      assertThat(back.data()).containsExactly(8);
+    }
+    assertThat(server.metrics().packetsToPeer.sum()).isEqualTo(3);
+    assertThat(server.metrics().packetsToClient.sum()).isEqualTo(3);
+  }
+
+  private static byte[] peerReceive(DatagramSocket socket) throws Exception {
+    DatagramPacket p = new DatagramPacket(new byte[64], 64);
+    socket.receive(p);
+    return java.util.Arrays.copyOf(p.getData(), p.getLength());
+  }
+
+  private static ChannelData channelData(byte[] datagram) throws Exception {
+    return ChannelData.decode(datagram, 0, datagram.length);
+  }
 }
