@@ -34,9 +34,16 @@ final class VoiceStack implements AutoCloseable {
   final int sfuMediaPort;
   final int turnPort;
   private final List<ServiceProcess> processes = new ArrayList<>();
+  private final Path dir;
+  private final NetNs ns;
+  private Path sfuYaml;
+  private ServiceProcess sfu;
+  private int sfuStarts;
 
   private VoiceStack(Path dir, String address, NetNs ns, int voiceCapacity) {
     this.address = address;
+    this.dir = dir;
+    this.ns = ns;
     boolean inNs = ns != null;
     String sfuSecret = secret();
     String adminSecret = secret();
@@ -49,7 +56,7 @@ final class VoiceStack implements AutoCloseable {
       Files.createDirectories(dir);
 
       // SFU first (its DTLS and SRTP warm-up takes the longest), TURN next, then relay and host
-      Path sfuYaml = dir.resolve("sfu.yaml");
+      sfuYaml = dir.resolve("sfu.yaml");
       Files.writeString(sfuYaml, String.join("\n",
           "signalHost: " + address, "signalPort: " + sfuSignalPort,
           "mediaHost: " + address, "mediaPort: " + sfuMediaPort, "advertisedAddresses: []",
@@ -57,7 +64,8 @@ final class VoiceStack implements AutoCloseable {
           "roomCapacity: 50", "maxRooms: 100", "loudestN: 0", "maxFrameBytes: 65536",
           "speakerIntervalMillis: 300", "consentTimeoutSeconds: 30",
           "srtpProfiles: [AEAD_AES_128_GCM, AES_CM_128_HMAC_SHA1_80]", ""));
-      ServiceProcess sfu = start(ns, "sfu", dir, VoiceE2ETest.jar("sfu"), List.of("--config", sfuYaml.toString()));
+      sfu = start(ns, "sfu", dir, VoiceE2ETest.jar("sfu"), List.of("--config", sfuYaml.toString()));
+      sfuStarts = 1;
 
       List<String> turnArgs = new ArrayList<>(List.of("--listening-ip", address, "--listening-port", "" + turnPort,
           "--relay-ip", address, "--min-port", "" + relayMin, "--max-port", "" + (relayMin + 39),
@@ -127,6 +135,34 @@ final class VoiceStack implements AutoCloseable {
     ServiceProcess p = b.start();
     processes.add(p);
     return p;
+  }
+
+  /** The SFU process's id (it changes with {@link #startSfu()}). */
+  long sfuPid() {
+    return sfu.pid();
+  }
+
+  /** SIGKILL to the SFU process (no goodbye to anybody), waiting until it is gone. */
+  void killSfu() {
+    sfu.process().destroyForcibly();
+    try {
+      if (!sfu.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        throw new IllegalStateException("SFU pid " + sfu.pid() + " survived SIGKILL");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /**
+   * Starts the SFU again with the same configuration (same ports and secrets) and waits until it is
+   * ready; its log is {@code sfu-<n>}.
+   */
+  void startSfu() {
+    sfuStarts++;
+    sfu = start(ns, "sfu-" + sfuStarts, dir, VoiceE2ETest.jar("sfu"), List.of("--config", sfuYaml.toString()));
+    sfu.awaitLine(Pattern.compile("SFU ready in"), START);
   }
 
   /** Everything a service has logged so far ({@code relay}, {@code host}, {@code sfu}, {@code turn}). */
