@@ -2,19 +2,17 @@ package com.parchchat.bench.host;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.parchchat.protocol.api.HostEvent;
 import com.parchchat.protocol.api.HostReply;
 import com.parchchat.protocol.api.HostRequest;
-import com.parchchat.protocol.signal.ClientToRelay;
-import com.parchchat.protocol.signal.RelayToClient;
-import com.parchchat.protocol.signal.SignalCodec;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,21 +30,32 @@ import picocli.CommandLine.Option;
 
 /**
  * End-to-end chat latency through the real relay and host jars (issue 4, point 10): one sender
- * posts messages at a fixed rate into a space of N members, each member a WebSocket session;
- * latency is from just before the sender writes {@code message.send} to each member receiving
- * {@code message.created} (same JVM clock; the send time travels in the message content).
+ * posts messages at a fixed rate into a space of N members; every member is a {@link LeanMember}
+ * (Netty WebSocket clients sharing one event loop, the real hello/attach/redeem handshake,
+ * events scanned for two numbers instead of decoded). Two latencies per delivery:
  *
- * <p>Run: {@code java -cp bench/target/parch-bench.jar com.parchchat.bench.host.HostChatBench
- * --relay-jar relay/target/parch-relay.jar --host-jar host/target/parch-host.jar --members 100 --rate 1000}
+ * <ul>
+ *   <li>host publish → member receive: the host runs with {@code publishTimestamps: true}, so each
+ *       published event carries {@code publishedAtMicros} (wall clock, taken just before the
+ *       event goes to the relay link, i.e. after the commit); the member subtracts it from its
+ *       own wall clock (same machine);
+ *   <li>sender request → member receive: from just before the sender writes {@code message.send}
+ *       (nanoTime, carried in the content) to the member reading the event, same JVM clock; this
+ *       includes the host's fsync'd group commit.
+ * </ul>
+ *
+ * <p>Run: {@code java -cp bench/target-host/parch-bench.jar com.parchchat.bench.host.HostChatBench
+ * --relay-jar relay/target-host/parch-relay.jar --host-jar host/target-host/parch-host.jar}
  */
 @Command(name = "host-chat", mixinStandardHelpOptions = true, description = "Chat end-to-end latency through relay and host.")
 public final class HostChatBench implements Callable<Integer> {
-  private static final SignalCodec CODEC = SignalCodec.withDefaults();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  @Option(names = "--relay-jar", required = true) Path relayJar;
-  @Option(names = "--host-jar", required = true) Path hostJar;
+  @Option(names = "--relay-jar", description = "default relay/target/parch-relay.jar") Path relayJar =
+      Path.of("relay/target/parch-relay.jar");
+  @Option(names = "--host-jar", description = "default host/target/parch-host.jar") Path hostJar =
+      Path.of("host/target/parch-host.jar");
   @Option(names = "--members", description = "receiving members (default 100)") int members = 100;
   @Option(names = "--rate", description = "messages per second (default 1000)") int rate = 1000;
   @Option(names = "--seconds", description = "measured seconds after 2 s warm-up (default 10)") int seconds = 10;
@@ -71,79 +78,113 @@ public final class HostChatBench implements Callable<Integer> {
         + "  floodDisconnectAfter: 1000000\n  registerPerIpPerHour: 100000\n  loginPerIpPerMinute: 100000\n");
     Files.createDirectories(dir.resolve("host"));
     Files.writeString(dir.resolve("host/host.yaml"), "relay: \"" + relay + "\"\nname: \"bench\"\n"
-        + "messageBurst: 100000\nmessagesPerSecond: 100000\n");
+        + "messageBurst: 100000\nmessagesPerSecond: 100000\npublishTimestamps: true\n");
     Process relayProc = start(relayJar, dir.resolve("relay.log"), "--config", dir.resolve("relay.yaml").toString(),
         "--port", Integer.toString(port), "--data-dir", dir.resolve("relay").toString(), "--argon2-memory-kib", "1024");
     Process hostProc = null;
-    List<Client> clients = new ArrayList<>();
+    List<LeanMember> lean = new ArrayList<>();
+    EventLoopGroup memberLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    EventLoopGroup senderLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try {
       awaitLog(dir.resolve("relay.log"), "parch-relay ready", 120);
       hostProc = start(hostJar, dir.resolve("host.log"), "--data-dir", dir.resolve("host").toString());
       awaitLog(dir.resolve("host.log"), "online at relay", 120);
       String hostId = Files.readString(dir.resolve("host.log")).replaceAll("(?s).*Host Key: (\\S+).*", "$1");
 
-      Client sender = Client.connect(relay, "sender");
-      clients.add(sender);
+      URI ws = URI.create("ws://127.0.0.1:" + port + "/ws/client");
+      LeanMember sender = LeanMember.connect(senderLoop, ws, login(relay, "sender"));
+      lean.add(sender);
       sender.attach(hostId);
       HostReply.SpaceSnapshotResult space = (HostReply.SpaceSnapshotResult) sender.call(hostId,
           new HostRequest.SpaceCreate("bench"));
       String channel = space.snapshot().channels().get(0).id();
       HostReply.InviteCodeResult code = (HostReply.InviteCodeResult) sender.call(hostId,
           new HostRequest.InviteCodeCreate(space.snapshot().space().id(), null, null));
-      Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(30), 3);
+      Histogram endToEnd = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+      Histogram publishToReceive = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
       AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE);
-      for (int i = 0; i < members; i++) {
-        Client m = Client.connect(relay, "member" + i);
-        m.onMessage = sentAt -> {
-          if (sentAt >= measureFrom.get()) {
-            synchronized (latency) {
-              latency.recordValue(Math.max(0, System.nanoTime() - sentAt));
+      AtomicLong received = new AtomicLong();
+      AtomicLong noPublishStamp = new AtomicLong();
+      LeanMember.Sink sink = (sentNanos, publishedMicros, receivedNanos, receivedMicros) -> {
+        received.incrementAndGet();
+        if (sentNanos >= measureFrom.get()) {
+          synchronized (endToEnd) {
+            endToEnd.recordValue(Math.max(0, receivedNanos - sentNanos));
+            if (publishedMicros > 0) {
+              publishToReceive.recordValue(Math.max(0, receivedMicros - publishedMicros));
+            } else {
+              noPublishStamp.incrementAndGet();
             }
           }
-        };
+        }
+      };
+      for (int i = 0; i < members; i++) {
+        LeanMember m = LeanMember.connect(memberLoop, ws, login(relay, "member" + i));
         m.attach(hostId);
         m.call(hostId, new HostRequest.InviteCodeRedeem(code.inviteCode().code()));
-        clients.add(m);
+        m.sink(sink);
+        lean.add(m);
+        if ((i + 1) % 25 == 0) {
+          System.out.printf("  %d members attached%n", i + 1);
+        }
       }
       long interval = 1_000_000_000L / rate;
-      long start = System.nanoTime();
       long total = (long) rate * (seconds + 2);
-      List<CompletableFuture<HostReply>> acks = new ArrayList<>();
+      System.out.printf("sending %d msg/s for %d s (2 s warm-up, then %d s measured) to %d members...%n",
+          rate, seconds + 2, seconds, members);
+      long cpuRelay0 = cpuNanos(relayProc);
+      long cpuHost0 = cpuNanos(hostProc);
+      long cpuSelf0 = cpuNanos(null);
+      long start = System.nanoTime();
       for (long n = 0; n < total; n++) {
         long due = start + n * interval;
-        while (System.nanoTime() < due) {
-          Thread.onSpinWait();
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
         }
         if (n == (long) rate * 2) {
           measureFrom.set(System.nanoTime());
         }
-        long now = System.nanoTime();
-        acks.add(sender.request(hostId, new HostRequest.MessageSend(channel, "m" + n, "t=" + now, null)));
-      }
-      long sendSeconds = System.nanoTime() - start;
-      CompletableFuture.allOf(acks.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
-      long expected = (long) rate * seconds * members;
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (System.nanoTime() < deadline) {
-        synchronized (latency) {
-          if (latency.getTotalCount() >= expected) {
-            break;
-          }
+        sender.fire(hostId, new HostRequest.MessageSend(channel, "m" + n, "t=" + System.nanoTime(), null));
+        if (n > 0 && n % rate == 0) {
+          System.out.printf("  %d s: %d sent, %d acked, %d deliveries%n", n / rate, n, sender.replies(),
+              received.get());
         }
-        Thread.sleep(100);
       }
-      synchronized (latency) {
-        System.out.printf("chat e2e: %d members, %d msg/s offered (%.0f achieved) -> %d deliveries measured of %d:"
-                + " p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
-            members, rate, total / (sendSeconds / 1e9), latency.getTotalCount(), expected,
-            latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(99) / 1e6,
-            latency.getValueAtPercentile(99.9) / 1e6, latency.getMaxValue() / 1e6);
+      double sendSeconds = (System.nanoTime() - start) / 1e9;
+      long expected = (long) rate * seconds * members;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (System.nanoTime() < deadline && (sender.replies() < total + 2 || measured(endToEnd) < expected)) {
+        Thread.sleep(50);
+      }
+      double cpuRelay = (cpuNanos(relayProc) - cpuRelay0) / 1e9;
+      double cpuHost = (cpuNanos(hostProc) - cpuHost0) / 1e9;
+      double cpuSelf = (cpuNanos(null) - cpuSelf0) / 1e9;
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      synchronized (endToEnd) {
+        System.out.printf("%n=== host chat summary: %d members, %d msg/s offered (%.0f achieved), load average %.2f ===%n",
+            members, rate, total / sendSeconds, HostStoreBench.loadAverage());
+        System.out.printf("deliveries measured %,d of %,d expected; acks %,d of %,d; without publish stamp %d%n",
+            endToEnd.getTotalCount(), expected, sender.replies() - 2, total, noPublishStamp.get());
+        System.out.printf("%-44s %9s %9s %9s %9s   %s%n", "latency", "p50", "p99", "p99.9", "max", "target");
+        System.out.printf("%-44s %7.2f ms %6.2f ms %6.2f ms %6.1f ms   %s%n", "host publish -> member receive",
+            publishToReceive.getValueAtPercentile(50) / 1e3, publishToReceive.getValueAtPercentile(99) / 1e3,
+            publishToReceive.getValueAtPercentile(99.9) / 1e3, publishToReceive.getMaxValue() / 1e3,
+            "p50 <= 2 ms, p99 <= 10 ms");
+        System.out.printf("%-44s %7.2f ms %6.2f ms %6.2f ms %6.1f ms   %s%n",
+            "sender request -> member receive (incl. fsync)", endToEnd.getValueAtPercentile(50) / 1e6,
+            endToEnd.getValueAtPercentile(99) / 1e6, endToEnd.getValueAtPercentile(99.9) / 1e6,
+            endToEnd.getMaxValue() / 1e6, "-");
+        System.out.printf("CPU seconds over %.1f s: relay %.1f, host %.1f, bench clients %.1f%n", elapsed, cpuRelay,
+            cpuHost, cpuSelf);
       }
       return 0;
     } finally {
-      for (Client c : clients) {
-        c.ws.abort();
+      for (LeanMember c : lean) {
+        c.close();
       }
+      memberLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      senderLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       if (hostProc != null) {
         hostProc.destroy();
         hostProc.waitFor(20, TimeUnit.SECONDS);
@@ -151,6 +192,37 @@ public final class HostChatBench implements Callable<Integer> {
       relayProc.destroy();
       relayProc.waitFor(20, TimeUnit.SECONDS);
     }
+  }
+
+  private static long measured(Histogram h) {
+    synchronized (h) {
+      return h.getTotalCount();
+    }
+  }
+
+  /** CPU time of a process so far ({@code null}: this JVM), in nanoseconds. */
+  private static long cpuNanos(Process p) {
+    ProcessHandle h = p == null ? ProcessHandle.current() : p.toHandle();
+    return h.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+  }
+
+  /** Signs {@code username} up and logs in over the relay's HTTP API; returns the session token. */
+  private static String login(URI relay, String username) throws Exception {
+    String password = "bench password " + username;
+    post(relay, "/api/v1/accounts", Map.of("username", username, "email", username + "@bench.test",
+        "password", password));
+    return post(relay, "/api/v1/sessions", Map.of("username", username, "password", password)).get("token").asText();
+  }
+
+  static JsonNode post(URI relay, String path, Map<String, String> body) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(relay.resolve(path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body), StandardCharsets.UTF_8)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() / 100 != 2) {
+      throw new IOException(path + " -> " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body());
   }
 
   private static Process start(Path jar, Path log, String... args) throws IOException {
@@ -170,117 +242,4 @@ public final class HostChatBench implements Callable<Integer> {
     }
     throw new IllegalStateException("timed out waiting for '" + text + "' in " + log);
   }
-
-  /** A minimal relay client over the JDK WebSocket. */
-  static final class Client {
-    WebSocket ws;
-    final Map<String, CompletableFuture<HostReply>> pending = new ConcurrentHashMap<>();
-    final CompletableFuture<Void> welcome = new CompletableFuture<>();
-    final CompletableFuture<Void> online = new CompletableFuture<>();
-    final AtomicLong ids = new AtomicLong();
-    volatile java.util.function.LongConsumer onMessage = t -> { };
-    private final Object lock = new Object();
-
-    static Client connect(URI relay, String username) throws Exception {
-      String password = "bench password " + username;
-      post(relay, "/api/v1/accounts", Map.of("username", username, "email", username + "@bench.test",
-          "password", password));
-      JsonNode login = post(relay, "/api/v1/sessions", Map.of("username", username, "password", password));
-      Client c = new Client();
-      c.ws = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + relay.getPort() + "/ws/client"),
-          c.listener()).get(30, TimeUnit.SECONDS);
-      c.send(new ClientToRelay.Hello(login.get("token").asText(), null));
-      c.welcome.get(30, TimeUnit.SECONDS);
-      return c;
-    }
-
-    void send(Object frame) {
-      synchronized (lock) {
-        ws.sendText(CODEC.encode(frame), true).join();
-      }
-    }
-
-    void attach(String host) throws Exception {
-      send(new ClientToRelay.Attach(host, "a"));
-      online.get(30, TimeUnit.SECONDS);
-    }
-
-    CompletableFuture<HostReply> request(String host, HostRequest r) {
-      String id = Long.toString(ids.incrementAndGet());
-      CompletableFuture<HostReply> f = new CompletableFuture<>();
-      pending.put(id, f);
-      send(new ClientToRelay.Request(host, id, CODEC.toBody(r)));
-      return f;
-    }
-
-    HostReply call(String host, HostRequest r) throws Exception {
-      HostReply reply = request(host, r).get(30, TimeUnit.SECONDS);
-      if (reply instanceof HostReply.Error) {
-        throw new IllegalStateException("host error: " + reply);
-      }
-      return reply;
-    }
-
-    private WebSocket.Listener listener() {
-      return new WebSocket.Listener() {
-        final StringBuilder buf = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-          buf.append(data);
-          if (last) {
-            handle(buf.toString());
-            buf.setLength(0);
-          }
-          w.request(1);
-          return null;
-        }
-      };
-    }
-
-    private void handle(String text) {
-      try {
-        RelayToClient f = CODEC.decode(text, RelayToClient.class);
-        if (f instanceof RelayToClient.Welcome) {
-          welcome.complete(null);
-        } else if (f instanceof RelayToClient.HostStatus && ((RelayToClient.HostStatus) f).online()) {
-          online.complete(null);
-        } else if (f instanceof RelayToClient.Reply) {
-          RelayToClient.Reply r = (RelayToClient.Reply) f;
-          CompletableFuture<HostReply> p = pending.remove(r.id());
-          if (p != null) {
-            p.complete(CODEC.fromBody(r.body(), HostReply.class));
-          }
-        } else if (f instanceof RelayToClient.Event) {
-          HostEvent e = CODEC.fromBody(((RelayToClient.Event) f).body(), HostEvent.class);
-          if (e instanceof HostEvent.MessageCreated) {
-            String content = ((HostEvent.MessageCreated) e).message().content();
-            if (content.startsWith("t=")) {
-              onMessage.accept(Long.parseLong(content.substring(2)));
-            }
-          }
-        } else if (f instanceof RelayToClient.Error) {
-          RelayToClient.Error e = (RelayToClient.Error) f;
-          CompletableFuture<HostReply> p = e.id() == null ? null : pending.remove(e.id());
-          if (p != null) {
-            p.complete(new HostReply.Error(e.code(), e.message()));
-          }
-        }
-      } catch (Exception e) {
-        throw new IllegalStateException("bad frame: " + text, e);
-      }
-    }
-
-    static JsonNode post(URI relay, String path, Map<String, String> body) throws Exception {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(relay.resolve(path))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body), StandardCharsets.UTF_8)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() / 100 != 2) {
-        throw new IOException(path + " -> " + r.statusCode() + " " + r.body());
-      }
-      return JSON.readTree(r.body());
-    }
-  }
-
 }
