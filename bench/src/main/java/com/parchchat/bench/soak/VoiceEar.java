@@ -1,0 +1,42 @@
+package com.parchchat.bench.soak;
+
+import com.parchchat.client.voice.RemoteAudioTap;
+import com.parchchat.testkit.audio.FrequencyDetector;
+import com.parchchat.testkit.audio.PcmRecorder;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What one soak voice participant hears: the last ~0.5 s of decoded audio per remote member, checked
+ * for the tone frequencies of the room. A member whose track delivered nothing for a second is silent.
+ */
+final class VoiceEar implements RemoteAudioTap {
+  private static final long STALE_NANOS = 1_000_000_000L;
+
+  private final double[] candidates;
+  private final Map<String, PcmRecorder> byMember = new ConcurrentHashMap<>();
+  private final Map<String, Long> lastAudio = new ConcurrentHashMap<>();
+  private final FrequencyDetector detector = new FrequencyDetector();
+
+  VoiceEar(double... candidates) {
+    this.candidates = candidates.clone();
+  }
+
+  @Override
+  public void onAudio(String userId, byte[] pcm, int bits, int rate, int channels, int frames) {
+    byMember.computeIfAbsent(userId, u -> new PcmRecorder(rate / 2)).accept(pcm, bits, rate, channels, frames);
+    lastAudio.put(userId, System.nanoTime());
+  }
+
+  /** Tone frequencies audible from {@code userId} now. */
+  Set<Double> from(String userId) {
+    PcmRecorder r = byMember.get(userId);
+    Long last = lastAudio.get(userId);
+    if (r == null || last == null || System.nanoTime() - last > STALE_NANOS) {
+      return Set.of();
+    }
+    return new TreeSet<>(r.analyze(detector, candidates).present());
+  }
+}

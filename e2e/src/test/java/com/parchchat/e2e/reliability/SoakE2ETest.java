@@ -1,0 +1,74 @@
+package com.parchchat.e2e.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.parchchat.bench.soak.SoakBench;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 10 point 4 in CI: the soak ({@link SoakBench}: real relay, host and SFU jars as processes,
+ * {@code client.core} clients chatting in one space, three {@code client.voice} participants with
+ * tones in a voice channel of it, joined through host and relay) for 2 minutes at a reduced scale.
+ * The 30-minute, 500-client run is in docs/performance.md ("## Soak").
+ *
+ * <p>What must hold, each a plain count or a generous bound, no timing: every message posted reaches
+ * both reading clients exactly once; the open file descriptors of relay, host and SFU do not grow
+ * after the first window (slack for a transient socket or journal file); heap used after a full GC
+ * stays within twice its first-window value plus 32 MiB; thread counts do not grow by more than a
+ * pool's worth; and in every window each voice participant heard the tone of each other one, and voice
+ * packets kept arriving.
+ */
+class SoakE2ETest {
+  static final int FD_SLACK = 16;
+  static final int THREAD_SLACK = 24;
+
+  @TempDir Path dir;
+
+  @Test
+  void twoMinutesOfChatAndVoiceLeakNothingAndLoseNothing() throws Exception {
+    SoakBench.Report r = SoakBench.run("--relay-jar", RelStack.jar("relay").toString(),
+        "--host-jar", RelStack.jar("host").toString(), "--sfu-jar", RelStack.jar("sfu").toString(),
+        "--clients", "50", "--voice-participants", "3", "--interval-ms", "5000",
+        "--duration-seconds", "120", "--sample-seconds", "20", "--drain-seconds", "90",
+        "--work-dir", dir.resolve("soak").toString());
+    List<SoakBench.Window> w = r.windows();
+    System.out.printf(Locale.ROOT, "soak in CI: %d clients, %d voice, %d messages, %d missing, %d duplicated, "
+        + "%d windows%n", r.clients(), r.voiceParticipants(), r.sent(), r.missing(), r.duplicates(), w.size());
+
+    assertThat(w).as("windows of 20 s in 2 minutes").hasSizeGreaterThanOrEqualTo(3);
+    assertThat(r.sent()).isPositive();
+    assertThat(r.missing()).as("messages a reader never got").isZero();
+    assertThat(r.duplicates()).as("messages a reader got twice").isZero();
+
+    checkProcess("relay", w, SoakBench.Window::relay);
+    checkProcess("host", w, SoakBench.Window::host);
+    checkProcess("sfu", w, SoakBench.Window::sfu);
+
+    for (SoakBench.Window x : w) {
+      assertThat(x.voicePairs()).isEqualTo(6);
+      assertThat(x.voicePairsHeard()).as("pairs heard in the window ending at %d s", x.seconds())
+          .isEqualTo(x.voicePairs());
+      assertThat(x.voicePackets()).as("voice packets in the window ending at %d s", x.seconds()).isPositive();
+    }
+  }
+
+  private static void checkProcess(String name, List<SoakBench.Window> w, Function<SoakBench.Window, SoakBench.Proc> p) {
+    SoakBench.Proc first = p.apply(w.get(0));
+    assertThat(first).as(name + " sampled").isNotNull();
+    assertThat(first.heapAfterGcMiB()).as(name + " heap read by jcmd").isPositive();
+    for (SoakBench.Window x : w) {
+      SoakBench.Proc now = p.apply(x);
+      assertThat(now.fds()).as("%s fds at %d s (first window %d)", name, x.seconds(), first.fds())
+          .isLessThanOrEqualTo(first.fds() + FD_SLACK);
+      assertThat(now.heapAfterGcMiB()).as("%s heap after GC at %d s (first window %.1f MiB)", name, x.seconds(),
+          first.heapAfterGcMiB()).isLessThanOrEqualTo(2 * first.heapAfterGcMiB() + 32);
+      assertThat(now.threads()).as("%s threads at %d s (first window %d)", name, x.seconds(), first.threads())
+          .isLessThanOrEqualTo(first.threads() + THREAD_SLACK);
+    }
+  }
+}
