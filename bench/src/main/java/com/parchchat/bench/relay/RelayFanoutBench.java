@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.parchchat.protocol.signal.HostToRelay;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -25,9 +27,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -51,6 +54,7 @@ import picocli.CommandLine.Option;
 @Command(name = "relay-fanout", mixinStandardHelpOptions = true, description = "Relay fan-out benchmark.")
 public final class RelayFanoutBench implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final AttributeKey<Boolean> ATTACHED = AttributeKey.valueOf("parch.bench.attached");
   private static final Pattern HEAP = Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\",[^}]*\\} ([0-9.eE+]+)");
 
   @Option(names = "--relay-jar", required = true, description = "path to parch-relay.jar")
@@ -62,8 +66,8 @@ public final class RelayFanoutBench implements Callable<Integer> {
   @Option(names = "--deliveries", description = "deliveries per throughput run (default 2,000,000)")
   long deliveries = 2_000_000;
 
-  @Option(names = "--window", description = "events in flight during the throughput run (default 64)")
-  int window = 64;
+  @Option(names = "--window", description = "events in flight during the throughput run (default 256)")
+  int window = 256;
 
   @Option(names = "--paced-events", description = "events published one at a time for unloaded latency (default 50)")
   int pacedEvents = 50;
@@ -79,7 +83,8 @@ public final class RelayFanoutBench implements Callable<Integer> {
 
   /** One row of results. */
   record Result(int sessions, long deliveries, double deliveriesPerSecond, Histogram loaded, Histogram paced,
-                double heapPerSessionBytes, long relayRssKib, double relayCpuMicrosPerDelivery) {}
+                double heapPerSessionBytes, long relayRssKib, double relayCpuMicrosPerDelivery,
+                double loadGenCpuMicrosPerDelivery, double seconds, String loadAverage) {}
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new RelayFanoutBench()).execute(args));
@@ -108,6 +113,7 @@ public final class RelayFanoutBench implements Callable<Integer> {
         "  loginPerIpPerMinute: 1000",
         "  idleTimeoutSeconds: 600",
         "  pingIntervalSeconds: 300",
+        "  hostAuthTimeoutSeconds: 60",
         "accounts:",
         "  argon2MemoryKib: 4096",
         ""));
@@ -119,6 +125,8 @@ public final class RelayFanoutBench implements Callable<Integer> {
     HttpClient http = HttpClient.newHttpClient();
     try (BenchSockets sockets = new BenchSockets(clientThreads)) {
       waitHealthy(http, base);
+      progress("N=%d: relay pid %d up on port %d; load generator: %d %s event loops", n, relay.pid(), port,
+          clientThreads, sockets.transport());
       post(http, base + "/api/v1/accounts",
           "{\"username\":\"bench\",\"email\":\"bench@example.test\",\"password\":\"bench password\"}");
       String token = post(http, base + "/api/v1/sessions", "{\"username\":\"bench\",\"password\":\"bench password\"}")
@@ -134,8 +142,8 @@ public final class RelayFanoutBench implements Callable<Integer> {
         public void onOpen(Channel ch) {}
 
         @Override
-        public void onText(Channel ch, ByteBuf utf8) {
-          String text = utf8.toString(StandardCharsets.UTF_8);
+        public void onText(Channel ch, ByteBuf buf, int from, int len) {
+          String text = BenchSockets.text(buf, from, len);
           try {
             JsonNode f = JSON.readTree(text);
             String type = f.path("type").asText();
@@ -164,87 +172,128 @@ public final class RelayFanoutBench implements Callable<Integer> {
       }
       long heapBefore = heapAfterGc(http, base, relay.pid());
 
-      AtomicLong delivered = new AtomicLong();
+      LongAdder delivered = new LongAdder();
       Recorder latency = new Recorder(3);
       CountDownLatch attached = new CountDownLatch(n);
       String hello = "{\"type\":\"hello\",\"token\":\"" + token + "\"}";
       String attach = "{\"type\":\"attach\",\"host\":\"" + hostId + "\"}";
+      // at most 512 sessions between TCP connect and attached, so that a 10,000-session setup on a
+      // loaded machine never runs into the relay's handshake or hello deadlines
+      Semaphore opening = new Semaphore(512);
+      AtomicInteger lost = new AtomicInteger();
       BenchSockets.Listener client = new BenchSockets.Listener() {
+        @Override
+        public void onClose(Channel ch) {
+          if (ch.attr(ATTACHED).setIfAbsent(Boolean.FALSE) == null) {
+            lost.incrementAndGet();
+            opening.release();
+          }
+        }
+
         @Override
         public void onOpen(Channel ch) {
           BenchSockets.send(ch, hello);
         }
 
         @Override
-        public void onText(Channel ch, ByteBuf utf8) {
+        public void onText(Channel ch, ByteBuf buf, int from, int len) {
           // events are recognised and timed from the bytes, without decoding a String
-          if (startsWith(utf8, EVENT_PREFIX)) {
+          if (startsWith(buf, from, len, EVENT_PREFIX)) {
             long now = System.nanoTime();
-            long t = trailingNumber(utf8);
+            long t = trailingNumber(buf, from, len);
             latency.recordValue(Math.max(0, (now - t) / 1000));
-            delivered.incrementAndGet();
+            delivered.increment();
             return;
           }
-          String text = utf8.toString(StandardCharsets.UTF_8);
+          String text = BenchSockets.text(buf, from, len);
           if (text.startsWith("{\"type\":\"welcome\"")) {
             BenchSockets.send(ch, attach);
           } else if (text.startsWith("{\"type\":\"host.status\"")) {
-            attached.countDown();
+            if (ch.attr(ATTACHED).setIfAbsent(Boolean.TRUE) == null) {
+              attached.countDown();
+              opening.release();
+            }
           } else if (text.startsWith("{\"type\":\"error\"")) {
             System.err.println("client got error: " + text);
           }
         }
       };
       URI clientUri = URI.create("ws://127.0.0.1:" + port + "/ws/client");
-      for (int i = 0; i < n; i++) {
-        sockets.connect(clientUri, "127.0.0." + (1 + i % sources), client);
+      for (int i = 0; i < n && lost.get() == 0; i++) {
+        if (!opening.tryAcquire(120, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("sessions stopped attaching (" + (n - attached.getCount()) + " of " + n + ")");
+        }
+        sockets.connectAsync(clientUri, "127.0.0." + (1 + i % sources), client).addListener(f -> {
+          if (!f.isSuccess()) {
+            System.err.println("client connect failed: " + f.cause());
+            lost.incrementAndGet();
+            opening.release();
+          }
+        });
+        if (i > 0 && i % 2000 == 0) {
+          progress("N=%d: %d connections opened, %d attached", n, i, n - attached.getCount());
+        }
       }
-      if (!attached.await(300, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("only " + (n - attached.getCount()) + " of " + n + " sessions attached");
+      waitFor(() -> attached.getCount() == 0 || lost.get() > 0, 300, "sessions to attach");
+      if (lost.get() > 0) {
+        throw new IllegalStateException(lost.get() + " client connections closed before attaching (see relay.log)");
       }
       waitFor(() -> subscribed.get() >= n, 60, "subscriptions");
+      progress("N=%d: %d sessions attached and subscribed", n, n);
       // a probe event proves every subscription is in place (subscribes precede it on the host link)
       publish(host, 0);
-      waitFor(() -> delivered.get() >= n, 60, "probe delivery");
+      waitFor(() -> delivered.sum() >= n, 60, "probe delivery");
 
       long heapIdle = heapAfterGc(http, base, relay.pid());
       double heapPerSession = (heapIdle - heapBefore) / (double) n;
       long rss = rssKib(relay.pid());
 
+      // warm-up (not measured): the same load, so that both JVMs have compiled the hot paths
+      long warmEvents = Math.max(1, deliveries / 5 / n);
+      delivered.reset();
+      progress("N=%d: warm-up: %,d events", n, warmEvents);
+      pump(host, n, warmEvents, delivered);
+      waitFor(() -> delivered.sum() >= warmEvents * n, 300, "warm-up deliveries");
+
       // throughput: M events with a bounded number in flight
       long events = Math.max(1, deliveries / n);
-      delivered.set(0);
+      delivered.reset();
       latency.reset();
+      progress("N=%d: heap/idle session %.1f KiB; throughput run: %,d events x %d sessions, window %d", n,
+          heapPerSession / 1024, events, n, window);
+      String loadBefore = loadAverage();
       long cpuBefore = cpuTicks(relay.pid());
+      long selfCpuBefore = cpuTicks(ProcessHandle.current().pid());
       long start = System.nanoTime();
-      for (long e = 0; e < events; e++) {
-        while (e - delivered.get() / n >= window) {
-          LockSupport.parkNanos(20_000);
-        }
-        publish(host, System.nanoTime());
-      }
+      pump(host, n, events, delivered);
       long total = events * n;
-      waitFor(() -> delivered.get() >= total, 300, "throughput deliveries");
+      waitFor(() -> delivered.sum() >= total, 300, "throughput deliveries");
       double seconds = (System.nanoTime() - start) / 1e9;
       double relayCpuSeconds = (cpuTicks(relay.pid()) - cpuBefore) / 100.0;
+      double loadGenCpuSeconds = (cpuTicks(ProcessHandle.current().pid()) - selfCpuBefore) / 100.0;
+      long exact = delivered.sum();
+      if (exact != total) {
+        throw new IllegalStateException("delivered " + exact + " frames, expected " + total);
+      }
       Histogram loaded = latency.getIntervalHistogram();
 
       // paced: one event at a time, each delivered everywhere before the next
-      delivered.set(0);
+      delivered.reset();
       latency.reset();
       for (int e = 1; e <= pacedEvents; e++) {
         publish(host, System.nanoTime());
         long want = (long) e * n;
-        waitFor(() -> delivered.get() >= want, 60, "paced delivery");
+        waitFor(() -> delivered.sum() >= want, 60, "paced delivery");
       }
       Histogram paced = latency.getIntervalHistogram();
       Result r = new Result(n, total, total / seconds, loaded, paced, heapPerSession, rss,
-          relayCpuSeconds * 1e6 / total);
-      System.out.printf(Locale.ROOT, "N=%d: %.0f deliveries/s, loaded p50=%d us p99=%d us, paced p50=%d us p99=%d us,"
-              + " heap/session=%.0f B, relay RSS=%d MiB, relay CPU %.2f us/delivery%n", n, r.deliveriesPerSecond(),
+          relayCpuSeconds * 1e6 / total, loadGenCpuSeconds * 1e6 / total, seconds, loadBefore);
+      System.out.printf(Locale.ROOT, "N=%d: %.0f deliveries/s in %.2f s, loaded p50=%d us p99=%d us, paced p50=%d us"
+              + " p99=%d us, heap/session=%.0f B, relay RSS=%d MiB, CPU per delivery: relay %.3f us, load generator"
+              + " %.3f us (load average before: %s)%n", n, r.deliveriesPerSecond(), seconds,
           loaded.getValueAtPercentile(50), loaded.getValueAtPercentile(99),
           paced.getValueAtPercentile(50), paced.getValueAtPercentile(99), heapPerSession, rss / 1024,
-          r.relayCpuMicrosPerDelivery());
+          r.relayCpuMicrosPerDelivery(), r.loadGenCpuMicrosPerDelivery(), loadBefore);
       return r;
     } finally {
       relay.destroy();
@@ -257,11 +306,10 @@ public final class RelayFanoutBench implements Callable<Integer> {
 
   private static final byte[] EVENT_PREFIX = "{\"type\":\"event\"".getBytes(StandardCharsets.US_ASCII);
 
-  private static boolean startsWith(ByteBuf b, byte[] prefix) {
-    if (b.readableBytes() < prefix.length) {
+  private static boolean startsWith(ByteBuf b, int r, int len, byte[] prefix) {
+    if (len < prefix.length) {
       return false;
     }
-    int r = b.readerIndex();
     for (int i = 0; i < prefix.length; i++) {
       if (b.getByte(r + i) != prefix[i]) {
         return false;
@@ -271,13 +319,13 @@ public final class RelayFanoutBench implements Callable<Integer> {
   }
 
   /** The publish timestamp: the number just before the closing {@code }}} of the event. */
-  private static long trailingNumber(ByteBuf b) {
-    int end = b.writerIndex() - 1;
-    while (end >= b.readerIndex() && !Character.isDigit(b.getByte(end))) {
+  private static long trailingNumber(ByteBuf b, int from, int len) {
+    int end = from + len - 1;
+    while (end >= from && !isDigit(b.getByte(end))) {
       end--;
     }
     int start = end;
-    while (start > b.readerIndex() && Character.isDigit(b.getByte(start - 1))) {
+    while (start > from && isDigit(b.getByte(start - 1))) {
       start--;
     }
     long t = 0;
@@ -285,6 +333,57 @@ public final class RelayFanoutBench implements Callable<Integer> {
       t = t * 10 + (b.getByte(i) - '0');
     }
     return t;
+  }
+
+  private static boolean isDigit(byte c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private static void progress(String format, Object... args) {
+    System.out.printf(Locale.ROOT, "[%tT] " + format + "%n", prepend(new java.util.Date(), args));
+  }
+
+  private static Object[] prepend(Object first, Object[] rest) {
+    Object[] all = new Object[rest.length + 1];
+    all[0] = first;
+    System.arraycopy(rest, 0, all, 1, rest.length);
+    return all;
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  /**
+   * Publishes {@code events} events keeping at most {@code window} of them in flight (published
+   * but not yet delivered to all n sessions); whenever there is room, the missing events are
+   * written in one go and flushed once, so the publisher does not cost a wake-up per event.
+   */
+  private void pump(Channel host, int n, long events, LongAdder delivered) {
+    long base = delivered.sum();
+    long published = 0;
+    while (published < events) {
+      long done = (delivered.sum() - base) / n;
+      long room = Math.min(window - (published - done), events - published);
+      if (room <= 0) {
+        LockSupport.parkNanos(100_000);
+        continue;
+      }
+      for (long i = 0; i < room; i++) {
+        host.write(new TextWebSocketFrame(publishText(System.nanoTime())), host.voidPromise());
+      }
+      host.flush();
+      published += room;
+    }
+  }
+
+  private static String publishText(long t) {
+    return "{\"type\":\"publish\",\"topic\":\"bench\",\"body\":{\"type\":\"bench.tick\",\"t\":" + t + "}}";
   }
 
   private static void publish(Channel host, long t) {
@@ -381,15 +480,16 @@ public final class RelayFanoutBench implements Callable<Integer> {
     static void print(List<Result> results) {
       System.out.println();
       System.out.println("| sessions | deliveries | deliveries/s | p50 loaded | p99 loaded | p50 paced | p99 paced"
-          + " | heap/idle session | relay RSS | relay CPU/delivery |");
-      System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+          + " | heap/idle session | relay RSS | relay CPU/delivery | load-gen CPU/delivery | load avg (1/5/15 min) |");
+      System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
       for (Result r : results) {
         System.out.printf(Locale.ROOT,
-            "| %,d | %,d | %,.0f | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.1f KiB | %d MiB | %.2f µs |%n",
+            "| %,d | %,d | %,.0f | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.1f KiB | %d MiB | %.3f µs | %.3f µs | %s |%n",
             r.sessions(), r.deliveries(), r.deliveriesPerSecond(),
             r.loaded().getValueAtPercentile(50) / 1000.0, r.loaded().getValueAtPercentile(99) / 1000.0,
             r.paced().getValueAtPercentile(50) / 1000.0, r.paced().getValueAtPercentile(99) / 1000.0,
-            r.heapPerSessionBytes() / 1024, r.relayRssKib() / 1024, r.relayCpuMicrosPerDelivery());
+            r.heapPerSessionBytes() / 1024, r.relayRssKib() / 1024, r.relayCpuMicrosPerDelivery(),
+            r.loadGenCpuMicrosPerDelivery(), r.loadAverage());
       }
     }
   }
