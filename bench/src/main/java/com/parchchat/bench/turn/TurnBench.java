@@ -69,7 +69,7 @@ public final class TurnBench implements Callable<Integer> {
 
   @Option(names = "--max-warmups", description = "Most warm-up loads: warming stops earlier once the JIT compilers"
       + " take under 5 %% of a warm-up load's CPU (default ${DEFAULT-VALUE}).")
-  int maxWarmups = 8;
+  int maxWarmups = 6;
 
   @Option(names = "--markdown", description = "Also write the result table to this file.")
   Path markdown;
@@ -106,7 +106,7 @@ public final class TurnBench implements Callable<Integer> {
 
       int coturnPort = freeTcpAndUdpPort();
       Process coturn = start(dir, "coturn", List.of("/usr/bin/turnserver", "-n", "--listening-ip=127.0.0.1",
-          "--relay-ip=127.0.0.1", "--listening-port=" + coturnPort, "--min-port=40000", "--max-port=42999",
+          "--relay-ip=127.0.0.1", "--listening-port=" + coturnPort, "--min-port=16000", "--max-port=23999",
           "--use-auth-secret", "--static-auth-secret=" + SECRET, "--realm=" + REALM, "--allow-loopback-peers",
           "--no-cli", "--no-tls", "--no-dtls", "--log-file=" + dir.resolve("coturn-internal.log"), "--simple-log",
           "--db=" + dir.resolve("turndb"), "--pidfile=" + dir.resolve("turnserver.pid")));
@@ -116,7 +116,7 @@ public final class TurnBench implements Callable<Integer> {
       List<String> ours = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
       ours.addAll(javaOpts);
       ours.addAll(List.of("-jar", turnJar.toString(), "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
-          "--listening-port=" + oursPort, "--min-port=43000", "--max-port=45999", "--use-auth-secret",
+          "--listening-port=" + oursPort, "--min-port=24000", "--max-port=31999", "--use-auth-secret",
           "--static-auth-secret=" + SECRET, "--realm=" + REALM, "--allow-loopback-peers", "--admin-port=-1",
           // uclient opens all its clients from 127.0.0.1; lift the per-IP challenge limit as coturn has none
           "--unauth-rate=1000000", "--unauth-burst=1000000"));
@@ -127,6 +127,8 @@ public final class TurnBench implements Callable<Integer> {
 
       System.out.printf(Locale.ROOT, "coturn pid %d port %d; parch-turn pid %d port %d; peer port %d; logs in %s%n",
           coturn.pid(), coturnPort, parch.pid(), oursPort, peerPort, dir);
+      // Relayed port ranges: 8000 ports each, below Linux's ephemeral range; turnutils_uclient leaves
+      // one allocation per client until it expires, so a whole run holds about 2,500 of them.
       // Warm-up, not reported. The JVM's JIT compilers (C2 above all) need a minute or so of load
       // before the data path settles; a long-running server pays that once, so it is kept out of
       // the comparison: warm-up loads run until the compiler threads take under 5 % of one
