@@ -95,6 +95,8 @@ final class Outbox implements Runnable {
       try {
         loop.execute(this);
       } catch (RejectedExecutionException shuttingDown) {
+        // the loop is gone: nothing will be written; a later offer tries (and releases) again
+        scheduled.set(false);
         releaseAll();
       }
     }
