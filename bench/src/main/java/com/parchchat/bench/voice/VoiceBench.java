@@ -70,6 +70,8 @@ public final class VoiceBench implements Callable<Integer> {
   @Option(names = "--rejoins", defaultValue = "5", description = "warm rejoins per member") int rejoins;
   @Option(names = "--window", defaultValue = "20", description = "CPU window, seconds") int window;
   @Option(names = "--client-heap", defaultValue = "128m") String clientHeap;
+  @Option(names = "--conversation", description = "members take turns (one speaks 2 s while the two others"
+      + " are muted) instead of all three talking at once") boolean conversation;
 
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("client")) {
@@ -139,7 +141,7 @@ public final class VoiceBench implements Callable<Integer> {
       for (int i = 0; i < 3; i++) {
         List<String> cmd = new ArrayList<>(List.of(ServiceProcess.javaBinary(), "-Xmx" + clientHeap,
             "-XX:+UseSerialGC", "-cp", cp, VoiceBench.class.getName(), "client", relayUrl, hostKey, names[i],
-            "" + TONES[i], dir.toString(), "" + (i == 0 ? 0 : rejoins)));
+            "" + TONES[i], dir.toString(), "" + (i == 0 ? 0 : rejoins), conversation ? "turns:" + i : "all"));
         ServiceProcess c = ServiceProcess.builder(names[i]).command(cmd).logDir(dir.resolve(names[i] + "-logs")).start();
         procs.add(c);
         clients.add(c);
@@ -282,6 +284,7 @@ public final class VoiceBench implements Callable<Integer> {
     double tone = Double.parseDouble(a[4]);
     Path shared = Path.of(a[5]);
     int rejoins = Integer.parseInt(a[6]);
+    int turn = a.length > 7 && a[7].startsWith("turns:") ? Integer.parseInt(a[7].substring(6)) : -1;
     boolean owner = name.equals("owner");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
     ClientConfig cfg = ClientConfig.defaults(shared.resolve("client-" + name)).withDefaultRelay(relay);
@@ -329,14 +332,14 @@ public final class VoiceBench implements Callable<Integer> {
             until(() -> call.state() == VoiceCall.State.CONNECTED, deadline);
             Files.writeString(shared.resolve("owner-in-call"), "yes");
             System.out.println("STEADY");
-            until(() -> false, deadline);
+            talk(voice, turn, shared, name, deadline);
           }
           until(() -> first.at != 0, deadline);
           System.out.println("FIRST_AUDIO_MS " + (round == 0 ? "cold" : "warm") + " "
               + TimeUnit.NANOSECONDS.toMillis(first.at - click));
           if (round == rejoins) {
             System.out.println("STEADY");
-            until(() -> false, deadline);
+            talk(voice, turn, shared, name, deadline);
           }
           voice.leave();
           until(() -> call.state() == VoiceCall.State.LEFT, deadline);
@@ -350,6 +353,32 @@ public final class VoiceBench implements Callable<Integer> {
         Holder.engine.close();
       }
     }
+  }
+
+  /**
+   * Keeps the call until the deadline. With {@code turn >= 0} the three members take turns: in each
+   * 2 s slot, member {@code slot % 3} speaks and the others are muted (Opus DTX then sends almost
+   * nothing for them).
+   */
+  private static void talk(VoiceSession voice, int turn, Path shared, String name, long deadline)
+      throws InterruptedException, IOException {
+    if (turn < 0) {
+      until(() -> false, deadline);
+      return;
+    }
+    // turns start once everybody measured first audio (a muted owner would delay the joiners' figure)
+    Files.writeString(shared.resolve(name + "-steady"), "yes");
+    until(() -> Files.exists(shared.resolve("bob-steady")) && Files.exists(shared.resolve("carol-steady")), deadline);
+    Boolean muted = null;
+    while (System.nanoTime() < deadline) {
+      boolean mine = (System.currentTimeMillis() / 2000) % 3 == turn;
+      if (muted == null || muted == mine) {
+        voice.setMuted(!mine);
+        muted = !mine;
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException("deadline");
   }
 
   /** The engine kept across rejoins of one client JVM. */
