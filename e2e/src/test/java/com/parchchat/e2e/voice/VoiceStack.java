@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 final class VoiceStack implements AutoCloseable {
   private static final Pattern HOST_KEY = Pattern.compile("Host Key: (\\S+)");
   private static final Pattern RELAY_LISTENING = Pattern.compile("relay listening on http://[^:]+:(\\d+)");
-  private static final Duration START = Duration.ofSeconds(60);
+  private static final Duration START = Duration.ofSeconds(120); // a loaded 2-core CI machine
 
   final String address;
   final URI relayUrl;

@@ -99,7 +99,31 @@ public final class VoiceParticipantsView extends VBox {
     getChildren().setAll(out);
   }
 
+  /** The volume menu is built when it is asked for (rows are rebuilt on every speaking change). */
   private void installVolumeMenu(HBox row, Row r, double vol) {
+    row.setOnContextMenuRequested(e -> {
+      showMenu(row, r, vol, e.getScreenX(), e.getScreenY());
+      e.consume();
+    });
+    // a secondary click opens it too (not every glass platform synthesizes the context-menu event)
+    row.setOnMouseClicked(e -> {
+      if (e.getButton() == javafx.scene.input.MouseButton.SECONDARY) {
+        showMenu(row, r, vol, e.getScreenX(), e.getScreenY());
+      }
+    });
+  }
+
+  private javafx.scene.control.ContextMenu openMenu;
+
+  private void showMenu(HBox row, Row r, double vol, double x, double y) {
+    if (openMenu != null && openMenu.isShowing()) {
+      return;
+    }
+    openMenu = volumeMenu(row, r, vol);
+    openMenu.show(row, x, y);
+  }
+
+  private javafx.scene.control.ContextMenu volumeMenu(HBox row, Row r, double vol) {
     javafx.scene.control.Slider slider = new javafx.scene.control.Slider(0, 200, vol * 100);
     slider.setId("voice-volume-" + r.userId().replaceAll("[^A-Za-z0-9_-]", "-"));
     slider.setMajorTickUnit(50);
@@ -123,15 +147,6 @@ public final class VoiceParticipantsView extends VBox {
       }
       render();
     });
-    row.setOnContextMenuRequested(e -> {
-      menu.show(row, e.getScreenX(), e.getScreenY());
-      e.consume();
-    });
-    // a secondary click opens it too (not every glass platform synthesizes the context-menu event)
-    row.setOnMouseClicked(e -> {
-      if (e.getButton() == javafx.scene.input.MouseButton.SECONDARY && !menu.isShowing()) {
-        menu.show(row, e.getScreenX(), e.getScreenY());
-      }
-    });
+    return menu;
   }
 }
