@@ -23,7 +23,7 @@ public final class JsonWs implements AutoCloseable {
   private final List<Consumer<JsonNode>> listeners = new CopyOnWriteArrayList<>();
 
   public JsonWs(URI uri, String subprotocol) throws Exception {
-    WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+    WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30));
     if (subprotocol != null) {
       b.subprotocols(subprotocol);
     }

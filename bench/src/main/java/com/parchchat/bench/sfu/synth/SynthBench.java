@@ -56,16 +56,16 @@ public final class SynthBench implements Callable<Integer> {
   int subscribers = 50;
 
   @Option(names = "--stages", split = ",", description = "active publishers per stage (default ${DEFAULT-VALUE})")
-  List<Integer> stages = new ArrayList<>(List.of(12, 24, 48));
+  List<Integer> stages = new ArrayList<>(List.of(6, 12, 24, 48));
 
   @Option(names = "--warmup", description = "seconds with every publisher sending before the stages (JIT) (default ${DEFAULT-VALUE})")
-  int warmup = 15;
+  int warmup = 10;
 
   @Option(names = "--settle", description = "seconds after a stage starts before measuring (default ${DEFAULT-VALUE})")
   int settle = 2;
 
   @Option(names = "--seconds", description = "measuring window per stage (default ${DEFAULT-VALUE})")
-  int seconds = 10;
+  int seconds = 8;
 
   @Option(names = "--only", split = ",", description = "subset of baseline,parch,janus (default all)")
   List<String> only = new ArrayList<>(List.of("baseline", "parch", "janus"));
@@ -142,7 +142,10 @@ public final class SynthBench implements Callable<Integer> {
     List<JsonWs> sockets = new ArrayList<>();
     AutoCloseable sfu = null;
     ScheduledExecutorService consent = Executors.newSingleThreadScheduledExecutor();
-    ExecutorService negotiator = Executors.newSingleThreadExecutor();
+    List<ExecutorService> negotiators = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      negotiators.add(Executors.newSingleThreadExecutor());
+    }
     try {
       for (int i = 0; i < receiverThreads; i++) {
         receivers.add(new Receiver("synth-rx-" + i));
@@ -172,21 +175,39 @@ public final class SynthBench implements Callable<Integer> {
         }
       } else {
         if (which.equals("parch")) {
-          ParchSfuTarget parch = new ParchSfuTarget(sfuJar, sfuJvmArgs,
-              List.of("--room-capacity", Integer.toString(Math.min(1000, publishers + subscribers + 8))));
+          ParchSfuTarget parch = retry(() -> new ParchSfuTarget(sfuJar, sfuJvmArgs,
+              List.of("--room-capacity", Integer.toString(Math.min(1000, publishers + subscribers + 8)))));
           sfu = parch;
           pid = parch.pid();
-          for (SynthPeer p : all) {
-            sockets.add(joinParch(parch, p, negotiator));
+          // ICE checks from the start: the SFU drops members without consent (RFC 7675) after 30 s
+          consent.scheduleAtFixedRate(() -> all.forEach(SynthPeer::sendCheck), 1, 1, TimeUnit.SECONDS);
+          // parallel joins: the SFU coalesces the renegotiations they cause
+          ExecutorService joiners = Executors.newFixedThreadPool(8);
+          try {
+            List<Future<JsonWs>> joined = new ArrayList<>();
+            for (List<SynthPeer> group : List.of(pubs, subs)) {
+              joined.clear();
+              for (int i = 0; i < group.size(); i++) {
+                SynthPeer p = group.get(i);
+                ExecutorService n = negotiators.get(i % negotiators.size());
+                joined.add(joiners.submit(() -> joinParch(parch, p, n)));
+              }
+              for (Future<JsonWs> f : joined) {
+                sockets.add(f.get(120, TimeUnit.SECONDS));
+              }
+            }
+          } finally {
+            joiners.shutdownNow();
           }
         } else if (which.equals("janus")) {
-          JanusTarget janus = new JanusTarget(publishers + 8, publishers + subscribers + 64);
+          JanusTarget janus = retry(() -> new JanusTarget(publishers + 8, publishers + subscribers + 64));
           sfu = janus;
           pid = janus.pid();
           for (SynthPeer p : pubs) {
             p.setRemote(SynthSdp.parse(janus.publish(p.name, SynthSdp.offer(p))), true);
           }
           // a Janus feed can be subscribed to only once its publisher's PeerConnection is up
+          consent.scheduleAtFixedRate(() -> all.forEach(SynthPeer::sendCheck), 1, 1, TimeUnit.SECONDS);
           handshakes(pubs);
           log("%s: %d publishers up in %.1f s", which, pubs.size(), (System.nanoTime() - t0) / 1e9);
           for (SynthPeer s : subs) {
@@ -199,12 +220,11 @@ public final class SynthBench implements Callable<Integer> {
         } else {
           throw new IllegalArgumentException("unknown target " + which);
         }
-        awaitRemotes(all, negotiator);
+        awaitRemotes(all, negotiators);
         log("%s: %d peers signalled in %.1f s; ICE + DTLS...", which, all.size(), (System.nanoTime() - t0) / 1e9);
         long t1 = System.nanoTime();
         handshakes(all.stream().filter(p -> !p.secured()).collect(java.util.stream.Collectors.toList()));
         log("%s: %d DTLS-SRTP associations in %.1f s", which, all.size(), (System.nanoTime() - t1) / 1e9);
-        consent.scheduleAtFixedRate(() -> all.forEach(SynthPeer::sendCheck), 2, 2, TimeUnit.SECONDS);
       }
       boolean baseline = which.equals("baseline");
       List<Sender.Pub> pubList = new ArrayList<>();
@@ -227,6 +247,8 @@ public final class SynthBench implements Callable<Integer> {
       if (warmRx == 0) {
         throw new IllegalStateException(which + ": subscribers received nothing during the warm-up");
       }
+      log("%s: warm-up: subscribers decrypted %d packets, refused %d", which, warmRx,
+          subs.stream().mapToLong(x -> x.rtpRejected).sum());
       List<Row> rows = new ArrayList<>();
       int phase = 1;
       for (int active : stages) {
@@ -236,7 +258,7 @@ public final class SynthBench implements Callable<Integer> {
       return rows;
     } finally {
       consent.shutdownNow();
-      negotiator.shutdownNow();
+      negotiators.forEach(ExecutorService::shutdownNow);
       sockets.forEach(JsonWs::close);
       receivers.forEach(Receiver::close);
       pubs.forEach(SynthPeer::close);
@@ -271,7 +293,17 @@ public final class SynthBench implements Callable<Integer> {
         inSfu = String.format(Locale.ROOT, "in-SFU read→sendmmsg p50 %.0f µs, p99 %.0f µs, p99.9 %.0f µs",
             l.path("p50").asDouble(), l.path("p99").asDouble(), l.path("p999").asDouble());
       }
-      Thread.sleep(500);
+      // late packets of the window still count (a backlog is latency, not loss): wait until they stop
+      long drainEnd = System.nanoTime() + 10_000_000_000L;
+      long last = -1;
+      while (System.nanoTime() < drainEnd) {
+        Thread.sleep(300);
+        long now = receivers.stream().mapToLong(Receiver::measuredPackets).sum();
+        if (now == last) {
+          break;
+        }
+        last = now;
+      }
       receivers.forEach(Receiver::stop);
       Histogram h = Receiver.newHistogram();
       long received = 0;
@@ -336,14 +368,18 @@ public final class SynthBench implements Callable<Integer> {
     return ws;
   }
 
-  private static void awaitRemotes(List<SynthPeer> all, ExecutorService negotiator) throws Exception {
+  private static void awaitRemotes(List<SynthPeer> all, List<ExecutorService> negotiators) throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {
-      // a no-op through the single negotiator thread: every answer queued before it is sent
-      negotiator.submit(() -> { }).get(60, TimeUnit.SECONDS);
+      // a no-op through each negotiator thread: every answer queued before it is sent
+      for (ExecutorService n : negotiators) {
+        n.submit(() -> { }).get(60, TimeUnit.SECONDS);
+      }
       if (all.stream().allMatch(SynthPeer::hasRemote)) {
         Thread.sleep(300);
-        negotiator.submit(() -> { }).get(60, TimeUnit.SECONDS);
+        for (ExecutorService n : negotiators) {
+          n.submit(() -> { }).get(60, TimeUnit.SECONDS);
+        }
         return;
       }
       if (System.nanoTime() > end) {
@@ -389,6 +425,20 @@ public final class SynthBench implements Callable<Integer> {
       }
     }
     return "127.0.0.1";
+  }
+
+  /** Starts an SFU, again on fresh ports if another process took a probed free port meanwhile. */
+  private static <T> T retry(Callable<T> start) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return start.call();
+      } catch (IllegalStateException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+        log("start failed (%s), retrying on other ports", e.getMessage().lines().findFirst().orElse(""));
+      }
+    }
   }
 
   private static String loadAverage() {
