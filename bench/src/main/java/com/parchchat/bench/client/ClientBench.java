@@ -19,7 +19,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -42,30 +48,45 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Client figures for docs/performance.md: launch-to-login time of the real jar, idle RSS of the
- * real jar signed in with one host and a few spaces, and scrolling a 100,000-message channel from
- * newest to oldest through the real relay and host (virtualized list, pages loaded on scroll-up),
- * recording the JavaFX pulse intervals. Needs a display (run under {@code xvfb-run -a}).
- *
- * <pre>
- * xvfb-run -a java -cp bench/target-x/parch-bench.jar com.parchchat.bench.client.ClientBench \
- *   --relay-jar relay/target-x/parch-relay.jar --host-jar host/target-x/parch-host.jar \
- *   --client-jar client/target-x/parch-client.jar --messages 100000
- * </pre>
+ * Client figures for docs/performance.md, all against the real jars as processes under
+ * {@code xvfb-run -a} (real GTK glass):
+ * <ul>
+ *   <li>launch → login window of {@code java -jar parch-client.jar}, as the user sees it (process
+ *       start to first frame), untuned ({@code PARCH_NO_RELAUNCH=1}) against the default tuned
+ *       relaunch, the first tuned launch without its AppCDS archive (it writes it at exit);</li>
+ *   <li>idle RSS signed in with one host, 3 spaces × 3 channels and a channel of 50 messages open,
+ *       tuned and untuned; the relaunched child's RSS plus the parent's if it is still alive (it
+ *       exits once the window is shown);</li>
+ *   <li>scrolling the seeded channel (default 100,000 messages) from newest to oldest in the real
+ *       UI through the real relay and host, in this JVM, for at most {@code --scroll-minutes},
+ *       printing progress every 5 s (messages loaded, pages/s, pulse intervals, heap).</li>
+ * </ul>
+ * The seeded relay, host and bench-user dirs are cached in {@code --cache-dir} (copied for each
+ * run, so a rerun skips the seeding). Prints a summary table at the end.
  */
 @Command(name = "client-bench", mixinStandardHelpOptions = true)
 public final class ClientBench implements Callable<Integer> {
-  private static final Pattern SHOWN = Pattern.compile("window shown (\\d+) ms after JVM start");
+  private static final Pattern SHOWN = Pattern.compile(
+      "window shown (\\d+) ms after launch \\((\\d+) ms after JVM start, pid (\\d+)\\)");
   private static final Pattern HOST_KEY = Pattern.compile("Host Key: (\\S+)");
+  private static final String PASSWORD = "bench-password";
 
   @Option(names = "--relay-jar", required = true) Path relayJar;
   @Option(names = "--host-jar", required = true) Path hostJar;
   @Option(names = "--client-jar", required = true) Path clientJar;
   @Option(names = "--messages", defaultValue = "100000") int messages;
-  @Option(names = "--launches", defaultValue = "5") int launches;
-  @Option(names = "--idle-seconds", defaultValue = "20") int idleSeconds;
+  @Option(names = "--launches", defaultValue = "5", description = "tuned launches (the first without AppCDS archive)")
+  int launches;
+  @Option(names = "--untuned-launches", defaultValue = "2") int untunedLaunches;
+  @Option(names = "--idle-seconds", defaultValue = "30") int idleSeconds;
+  @Option(names = "--scroll-minutes", defaultValue = "3") double scrollMinutes;
+  @Option(names = "--page", defaultValue = "100", description = "history page size while scrolling")
+  int page;
+  @Option(names = "--cache-dir", defaultValue = "/var/tmp/parch-bench/client") Path cacheDir;
 
   private final List<Process> processes = new ArrayList<>();
+  private final List<String[]> summary = new ArrayList<>();
+  private String hostKey;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new ClientBench()).execute(args));
@@ -75,67 +96,115 @@ public final class ClientBench implements Callable<Integer> {
   public Integer call() throws Exception {
     Path dir = Files.createTempDirectory("parch-client-bench");
     try {
+      System.out.printf(Locale.ROOT, "load average at start: %.2f%n", loadAverage());
       launchToLogin(dir);
+      Path seeded = seedOnce();
+      Path stack = dir.resolve("stack");
+      copyTree(seeded, stack);
+      Properties seed = new Properties();
+      try (var in = Files.newInputStream(seeded.resolve("seed.properties"))) {
+        seed.load(in);
+      }
       int port = freePort();
       URI relay = URI.create("http://127.0.0.1:" + port);
-      startStack(dir, port);
-      Path cfg = dir.resolve("bench-user");
-      String channelId = seed(relay, cfg);
-      idleRss(cfg, List.of());
-      idleRss(cfg, List.of("-Dprism.order=sw"));
-      scroll(relay, cfg, channelId);
+      startStack(stack, port);
+      Path cfg = stack.resolve("bench-user");
+      login(relay, cfg);
+      idleRss(cfg, "tuned (default)", Map.of());
+      idleRss(cfg, "untuned (PARCH_NO_RELAUNCH=1)", Map.of("PARCH_NO_RELAUNCH", "1"));
+      scroll(relay, cfg, seed.getProperty("channelId"));
       return 0;
     } finally {
-      for (Process p : processes) {
-        p.destroy();
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-        }
-      }
+      stopAll();
       Platform.exit();
+      printSummary();
     }
   }
+
+  // ---- launch ----
 
   private void launchToLogin(Path dir) throws Exception {
-    Histogram shown = new Histogram(3);
-    Histogram wall = new Histogram(3);
-    for (int i = 0; i < launches; i++) {
-      long t0 = System.nanoTime();
-      Process p = new ProcessBuilder("java", "-jar", clientJar.toString(),
-          "--config-dir", dir.resolve("launch-" + i).toString())
-          .redirectErrorStream(true).start();
-      processes.add(p);
-      long ms = awaitLine(p, SHOWN, Duration.ofSeconds(180));
-      wall.recordValue((System.nanoTime() - t0) / 1_000_000);
-      shown.recordValue(ms);
-      p.destroy();
-      p.waitFor(10, TimeUnit.SECONDS);
+    Map<String, String> xdg = Map.of("XDG_CACHE_HOME", dir.resolve("xdg-cache").toString());
+    Histogram untuned = new Histogram(3);
+    for (int i = 0; i < untunedLaunches; i++) {
+      untuned.recordValue(launchOnce(dir.resolve("untuned-" + i), env(xdg, "PARCH_NO_RELAUNCH", "1"), "untuned"));
     }
-    System.out.printf(Locale.ROOT, "launch-to-login (JVM start → login window shown), %d launches: "
-            + "median %d ms, max %d ms; process start → shown: median %d ms, max %d ms%n",
-        launches, shown.getValueAtPercentile(50), shown.getMaxValue(),
-        wall.getValueAtPercentile(50), wall.getMaxValue());
+    long cold = -1;
+    Histogram warm = new Histogram(3);
+    for (int i = 0; i < launches; i++) {
+      long ms = launchOnce(dir.resolve("tuned-" + i), xdg, i == 0 ? "tuned, no AppCDS archive yet" : "tuned");
+      if (i == 0) {
+        cold = ms;
+      } else {
+        warm.recordValue(ms);
+      }
+    }
+    if (untunedLaunches > 0) {
+      row("launch → login shown, untuned (G1 defaults, no AppCDS)", untunedLaunches + " launches: median "
+          + untuned.getValueAtPercentile(50) + " ms, max " + untuned.getMaxValue() + " ms");
+    }
+    row("launch → login shown, tuned relaunch, first launch (writes AppCDS archive at exit)", cold + " ms");
+    if (warm.getTotalCount() > 0) {
+      row("launch → login shown, tuned relaunch with AppCDS", warm.getTotalCount() + " launches: median "
+          + warm.getValueAtPercentile(50) + " ms, max " + warm.getMaxValue() + " ms");
+    }
   }
 
-  private static long awaitLine(Process p, Pattern pattern, Duration timeout) throws Exception {
-    CompletableFuture<Long> found = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          Matcher m = pattern.matcher(line);
-          if (m.find() && !found.isDone()) {
-            found.complete(Long.parseLong(m.group(1)));
-          }
-        }
-      } catch (IOException e) {
-        found.completeExceptionally(e);
+  /** Starts {@code java -jar parch-client.jar}, returns ms from process start to the login window, stops it. */
+  private long launchOnce(Path cfg, Map<String, String> env, String label) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("java", "-jar", clientJar.toString(), "--config-dir", cfg.toString())
+        .redirectErrorStream(true);
+    pb.environment().putAll(env);
+    long t0 = System.nanoTime();
+    Process p = pb.start();
+    processes.add(p);
+    Matcher m = awaitMatch(p, SHOWN, Duration.ofSeconds(180));
+    long wall = (System.nanoTime() - t0) / 1_000_000;
+    long pid = Long.parseLong(m.group(3));
+    System.out.printf(Locale.ROOT, "launch %-32s process start → login shown %5d ms (child JVM start → shown %s ms)%n",
+        label, wall, m.group(2));
+    stop(pid, p);
+    return wall;
+  }
+
+  /** Ends the app (SIGTERM, so a first tuned launch writes its archive) and waits for it and its parent. */
+  private static void stop(long childPid, Process parent) throws Exception {
+    ProcessHandle.of(childPid).ifPresent(h -> {
+      h.destroy();
+      try {
+        h.onExit().get(90, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        h.destroyForcibly();
       }
-      found.completeExceptionally(new IllegalStateException("process ended without " + pattern));
-    }, "bench-reader");
-    reader.setDaemon(true);
-    reader.start();
-    return found.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    });
+    parent.destroy();
+    parent.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  // ---- seeding (cached) ----
+
+  /** The seeded relay + host + bench-user dirs for {@code messages}, made once and kept in the cache dir. */
+  private Path seedOnce() throws Exception {
+    Path root = cacheDir.resolve("seed-" + messages);
+    if (Files.exists(root.resolve("seed.properties"))) {
+      System.out.println("using the seeded data in " + root + " (delete it to seed again)");
+      row("seeding", "cached in " + root);
+      return root;
+    }
+    deleteTree(root);
+    Files.createDirectories(root);
+    int port = freePort();
+    URI relay = URI.create("http://127.0.0.1:" + port);
+    startStack(root, port);
+    String channelId = seed(relay, root.resolve("bench-user"));
+    stopAll();
+    Properties p = new Properties();
+    p.setProperty("channelId", channelId);
+    p.setProperty("messages", String.valueOf(messages));
+    try (var out = Files.newOutputStream(root.resolve("seed.properties"))) {
+      p.store(out, "ClientBench seed");
+    }
+    return root;
   }
 
   private void startStack(Path dir, int port) throws Exception {
@@ -160,41 +229,26 @@ public final class ClientBench implements Callable<Integer> {
     }, Duration.ofSeconds(120));
     Path hostDir = dir.resolve("host");
     Files.createDirectories(hostDir);
-    Files.writeString(hostDir.resolve("host.yaml"), "relay: http://127.0.0.1:" + port + "\nname: Bench Host\n"
-        + "messageBurst: 100000\nmessagesPerSecond: 100000.0\n");
+    Path hostYaml = hostDir.resolve("host.yaml");
+    String relayLine = "relay: \"http://127.0.0.1:" + port + "\"";
+    if (Files.exists(hostYaml)) {
+      // a seeded host: keep its Host Key (hostId) and settings, point it at this run's relay port
+      Files.writeString(hostYaml, Files.readString(hostYaml).replaceFirst("(?m)^relay:.*$", relayLine));
+    } else {
+      Files.writeString(hostYaml, relayLine + "\nname: Bench Host\nmessageBurst: 100000\nmessagesPerSecond: 100000.0\n");
+    }
     Process host = new ProcessBuilder("java", "-Xmx512m", "-jar", hostJar.toString(), "--data-dir", hostDir.toString())
         .redirectErrorStream(true).start();
     processes.add(host);
-    hostKey = String.valueOf(awaitString(host, HOST_KEY, Duration.ofSeconds(120)));
-  }
-
-  private String hostKey;
-
-  private static String awaitString(Process p, Pattern pattern, Duration timeout) throws Exception {
-    CompletableFuture<String> found = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          Matcher m = pattern.matcher(line);
-          if (m.find() && !found.isDone()) {
-            found.complete(m.group(1));
-          }
-        }
-      } catch (IOException e) {
-        found.completeExceptionally(e);
-      }
-    }, "bench-host-reader");
-    reader.setDaemon(true);
-    reader.start();
-    return found.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    hostKey = awaitMatch(host, HOST_KEY, Duration.ofSeconds(120)).group(1);
   }
 
   /** Registers the bench user, three spaces, and fills one channel with {@code messages} messages. */
   private String seed(URI relay, Path cfg) throws Exception {
-    ClientConfig config = ClientConfig.defaults(cfg).withDefaultRelay(relay).withMaxFramesPerSecond(20_000).withMaxInFlightSends(16);
+    ClientConfig config = ClientConfig.defaults(cfg).withDefaultRelay(relay).withMaxFramesPerSecond(20_000)
+        .withMaxInFlightSends(32);
     try (ParchClient c = new ParchClient(config)) {
-      c.register(relay, "bench", "Bench User", "bench@example.org", "bench-password").get(120, TimeUnit.SECONDS);
+      c.register(relay, "bench", "Bench User", "bench@example.org", PASSWORD).get(120, TimeUnit.SECONDS);
       HostSession h = c.addHost(hostKey);
       await(() -> h.phase().get() == HostSession.Phase.READY, Duration.ofSeconds(120));
       SpaceState first = null;
@@ -211,33 +265,53 @@ public final class ClientBench implements Callable<Integer> {
       }
       Channel target = first.channels().get().stream().filter(x -> x.kind() == ChannelKind.TEXT).findFirst().orElseThrow();
       long t0 = System.nanoTime();
+      long lastPrint = t0;
       int chunk = 1000;
       for (int i = 0; i < messages; i += chunk) {
         for (int j = i; j < Math.min(messages, i + chunk); j++) {
           h.send(target.id(), "Message number " + j + " with a little **markdown** and a link https://example.org/" + j, null);
         }
-        await(() -> h.pendingSends() == 0, Duration.ofSeconds(120));
+        await(() -> h.pendingSends() == 0, Duration.ofSeconds(300));
+        if (System.nanoTime() - lastPrint > 5e9) {
+          lastPrint = System.nanoTime();
+          System.out.printf(Locale.ROOT, "seeding: %d / %d messages, %.0f msg/s%n", i + chunk, messages,
+              (i + chunk) / ((lastPrint - t0) / 1e9));
+        }
       }
       double secs = (System.nanoTime() - t0) / 1e9;
       System.out.printf(Locale.ROOT, "seeded %d messages through relay+host in %.1f s (%.0f msg/s)%n",
           messages, secs, messages / secs);
+      row("seeding " + messages + " messages through relay + host (client outbox, 32 in flight)",
+          String.format(Locale.ROOT, "%.1f s (%.0f msg/s)", secs, messages / secs));
       return target.id();
     }
   }
 
-  private void idleRss(Path cfg, List<String> jvmOptions) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("java"));
-    cmd.addAll(jvmOptions);
-    cmd.addAll(List.of("-jar", clientJar.toString(), "--config-dir", cfg.toString()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+  /** A fresh login (the cached session may have expired), remembered in the bench user's config dir. */
+  private static void login(URI relay, Path cfg) throws Exception {
+    try (ParchClient c = new ParchClient(ClientConfig.defaults(cfg).withDefaultRelay(relay))) {
+      c.login(relay, "bench", PASSWORD, true).get(120, TimeUnit.SECONDS);
+    }
+  }
+
+  // ---- idle RSS ----
+
+  private void idleRss(Path cfg, String label, Map<String, String> env) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("java", "-jar", clientJar.toString(), "--config-dir", cfg.toString())
+        .redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p = pb.start();
     processes.add(p);
-    awaitLine(p, SHOWN, Duration.ofSeconds(180));
+    Matcher m = awaitMatch(p, SHOWN, Duration.ofSeconds(180));
+    long child = Long.parseLong(m.group(3));
     Thread.sleep(idleSeconds * 1000L);
-    long rssKb = rssKb(p.pid());
-    System.out.printf(Locale.ROOT, "idle RSS of parch-client.jar %s signed in, 1 host, 3 spaces (9 channels), "
-        + "one channel open, after %d s: %d MB%n", jvmOptions, idleSeconds, rssKb / 1024);
-    p.destroy();
-    p.waitFor(10, TimeUnit.SECONDS);
+    long childKb = rssKb(child);
+    long parentKb = child != p.pid() && p.isAlive() ? rssKb(p.pid()) : 0;
+    System.out.printf(Locale.ROOT, "idle RSS %s after %d s: app JVM %d MB, launcher parent %s%n", label, idleSeconds,
+        childKb / 1024, child == p.pid() ? "none (same process)" : p.isAlive() ? parentKb / 1024 + " MB" : "exited");
+    row("idle RSS " + label + ", signed in, 1 host, 3 spaces, channel of 50 open, after " + idleSeconds + " s",
+        (childKb + parentKb) / 1024 + " MB" + (parentKb > 0 ? " (incl. parent " + parentKb / 1024 + " MB)" : ""));
+    stop(child, p);
   }
 
   static long rssKb(long pid) throws IOException {
@@ -249,12 +323,14 @@ public final class ClientBench implements Callable<Integer> {
     return -1;
   }
 
+  // ---- scroll ----
+
   /** In this JVM: the real UI, signed in as the bench user, scrolled from newest to oldest. */
   private void scroll(URI relay, Path cfg, String channelId) throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     Platform.startup(started::countDown);
     started.await();
-    ParchClient client = new ParchClient(ClientConfig.defaults(cfg).withDefaultRelay(relay).withHistoryPage(100));
+    ParchClient client = new ParchClient(ClientConfig.defaults(cfg).withDefaultRelay(relay).withHistoryPage(page));
     CompletableFuture<Scene> sceneF = new CompletableFuture<>();
     Platform.runLater(() -> {
       Stage stage = new Stage();
@@ -279,53 +355,148 @@ public final class ClientBench implements Callable<Integer> {
           list[0] = lv;
         }
         ok.complete(list[0] != null && list[0].getItems().size() >= 50);
-        if (list[0] != null && list[0].getItems().size() < 50) {
-          System.out.println("message list has " + list[0].getItems().size() + " lines; channel="
-              + text(scene, "#chat-channel-name") + " space=" + text(scene, "#space-title")
-              + " error=" + text(scene, "#error-banner") + " host=" + text(scene, "#host-status"));
-        }
       });
       return ok.join();
     }, Duration.ofSeconds(180));
 
     Histogram pulses = new Histogram(3);
     CompletableFuture<Long> done = new CompletableFuture<>();
+    long capNanos = (long) (scrollMinutes * 60e9);
+    int startSize = list[0].getItems().size();
     long t0 = System.nanoTime();
+    boolean[] reachedTop = new boolean[1];
     AnimationTimer timer = new AnimationTimer() {
       long last;
+      long windowStart = t0;
+      int windowSize = startSize;
+      final Histogram window = new Histogram(3);
 
       @Override
       public void handle(long now) {
         if (last != 0) {
-          pulses.recordValue(Math.max(1, (now - last) / 1000));
+          long us = Math.max(1, (now - last) / 1000);
+          pulses.recordValue(us);
+          window.recordValue(us);
         }
         last = now;
         VirtualFlow<?> flow = (VirtualFlow<?>) list[0].lookup(".virtual-flow");
-        if (list[0].getItems().size() >= messages && flow.getFirstVisibleCell() != null
-            && flow.getFirstVisibleCell().getIndex() == 0) {
+        int size = list[0].getItems().size();
+        if (now - windowStart >= 5_000_000_000L) {
+          Runtime rt = Runtime.getRuntime();
+          System.out.printf(Locale.ROOT, "scroll %5.0f s: %6d / %d messages loaded, %.1f pages/s; pulse interval "
+                  + "p50 %.1f ms, p99 %.1f ms, max %.1f ms; heap used %d MB%n",
+              (now - t0) / 1e9, size, messages, (size - windowSize) / (double) page / ((now - windowStart) / 1e9),
+              window.getValueAtPercentile(50) / 1000.0, window.getValueAtPercentile(99) / 1000.0,
+              window.getMaxValue() / 1000.0, (rt.totalMemory() - rt.freeMemory()) >> 20);
+          window.reset();
+          windowStart = now;
+          windowSize = size;
+        }
+        boolean atTop = flow.getFirstVisibleCell() != null && flow.getFirstVisibleCell().getIndex() == 0;
+        if ((size >= messages && atTop) || now - t0 >= capNanos) {
+          reachedTop[0] = size >= messages && atTop;
           stop();
-          done.complete(System.nanoTime() - t0);
+          done.complete(now - t0);
           return;
         }
         flow.scrollPixels(-2500);
       }
     };
     Platform.runLater(timer::start);
-    long nanos = done.get(30, TimeUnit.MINUTES);
+    long nanos = done.get((long) (scrollMinutes * 60 + 60), TimeUnit.SECONDS);
+    int loaded = list[0].getItems().size();
     Runtime rt = Runtime.getRuntime();
     System.gc();
     long heapMb = (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024);
-    System.out.printf(Locale.ROOT, "scrolled %d messages newest → oldest in %.1f s (%d frames, pages of %d loaded on "
-            + "scroll-up); frame interval p50 %.1f ms, p99 %.1f ms, max %.1f ms; heap after %d MB, RSS %d MB%n",
-        messages, nanos / 1e9, pulses.getTotalCount(), client.config().historyPage(),
+    String what = String.format(Locale.ROOT, "%s: %d of %d messages loaded in %.1f s (%.1f pages of %d per s); "
+            + "pulse interval p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d frames; heap after GC %d MB",
+        reachedTop[0] ? "reached the oldest message" : "stopped at the " + scrollMinutes + " min cap",
+        loaded, messages, nanos / 1e9, (loaded - startSize) / (double) page / (nanos / 1e9), page,
         pulses.getValueAtPercentile(50) / 1000.0, pulses.getValueAtPercentile(99) / 1000.0,
-        pulses.getMaxValue() / 1000.0, heapMb, rssKb(ProcessHandle.current().pid()) / 1024);
+        pulses.getMaxValue() / 1000.0, pulses.getTotalCount(), heapMb);
+    System.out.println("scroll " + what);
+    row("scroll newest → oldest in the real UI (2,500 px per frame)", what);
     client.close();
   }
 
-  private static String text(Scene scene, String id) {
-    Node n = scene.lookup(id);
-    return n instanceof javafx.scene.control.Labeled ? ((javafx.scene.control.Labeled) n).getText() : "-";
+  // ---- helpers ----
+
+  private void row(String figure, String value) {
+    summary.add(new String[] {figure, value});
+  }
+
+  private void printSummary() {
+    System.out.println();
+    System.out.printf(Locale.ROOT, "== ClientBench summary (load average now %.2f) ==%n", loadAverage());
+    int w = summary.stream().mapToInt(r -> r[0].length()).max().orElse(10);
+    for (String[] r : summary) {
+      System.out.printf(Locale.ROOT, "%-" + w + "s | %s%n", r[0], r[1]);
+    }
+  }
+
+  private static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  private static Map<String, String> env(Map<String, String> base, String k, String v) {
+    Map<String, String> m = new HashMap<>(base);
+    m.put(k, v);
+    return m;
+  }
+
+  private void stopAll() throws InterruptedException {
+    for (Process p : processes) {
+      p.destroy();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+    processes.clear();
+  }
+
+  private static Matcher awaitMatch(Process p, Pattern pattern, Duration timeout) throws Exception {
+    CompletableFuture<Matcher> found = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          Matcher m = pattern.matcher(line);
+          if (m.find() && !found.isDone()) {
+            found.complete(m);
+          }
+        }
+      } catch (IOException e) {
+        found.completeExceptionally(e);
+      }
+      found.completeExceptionally(new IllegalStateException("process ended without " + pattern));
+    }, "bench-reader");
+    reader.setDaemon(true);
+    reader.start();
+    return found.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   private static void await(BooleanSupplier cond, Duration timeout) throws InterruptedException {

@@ -232,7 +232,21 @@ final class ChatView extends VBox {
         list.scrollTo(Math.max(0, at - 2));
         list.requestFocus();
       }
+      Platform.runLater(this::fillView);
     });
+  }
+
+  /** A window in the past shorter than the view cannot be scrolled: page forward until it fills it. */
+  private void fillView() {
+    VirtualFlow<?> f = flow();
+    if (f == null || log == null || !log.hasNewer() || loadingNewer) {
+      return;
+    }
+    IndexedCell<?> first = f.getFirstVisibleCell();
+    IndexedCell<?> last = f.getLastVisibleCell();
+    if (first != null && last != null && first.getIndex() == 0 && last.getIndex() >= items.size() - 1) {
+      loadNewer();
+    }
   }
 
   /** The id of the message selected in the list (a search result opened), or null. */
@@ -381,6 +395,7 @@ final class ChatView extends VBox {
       if (gen == generation) {
         loadingNewer = false;
         progress.setVisible(false);
+        Platform.runLater(this::fillView);
       }
     }, e -> {
       if (gen == generation) {
