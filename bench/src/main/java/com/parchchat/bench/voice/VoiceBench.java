@@ -62,6 +62,8 @@ public final class VoiceBench implements Callable<Integer> {
   private static final Pattern RELAY_LISTENING = Pattern.compile("relay listening on http://[^:]+:(\\d+)");
   private static final Pattern FIRST = Pattern.compile("FIRST_AUDIO_MS (\\w+) (\\d+)");
   private static final double[] TONES = {440, 550, 660};
+  /** How long a service may take to start (generous: a loaded 2-core machine needs far more than a quiet one). */
+  private static final Duration START = Duration.ofSeconds(180);
 
   @Option(names = "--relay-jar", required = true) Path relayJar;
   @Option(names = "--host-jar", required = true) Path hostJar;
@@ -119,18 +121,18 @@ public final class VoiceBench implements Callable<Integer> {
           "--port", "0", "--data-dir", dir.resolve("relay-data").toString(), "--argon2-memory-kib", "1024",
           "--sfu-url", "ws://127.0.0.1:" + signal + "/ws", "--sfu-admin-url", "http://127.0.0.1:" + signal,
           "--turn-url", "turn:127.0.0.1:" + turnPort + "?transport=udp"));
-      relay.awaitLine(RELAY_LISTENING, Duration.ofSeconds(60));
+      relay.awaitLine(RELAY_LISTENING, START);
       Matcher m = RELAY_LISTENING.matcher(relay.output());
       m.find();
       String relayUrl = "http://127.0.0.1:" + m.group(1);
-      sfu.awaitLine(Pattern.compile("SFU ready in"), Duration.ofSeconds(60));
-      turn.awaitLine(Pattern.compile("TURN listening on"), Duration.ofSeconds(60));
+      sfu.awaitLine(Pattern.compile("SFU ready in"), START);
+      turn.awaitLine(Pattern.compile("TURN listening on"), START);
       Path hostDir = dir.resolve("host-data");
       Files.createDirectories(hostDir);
       Files.writeString(hostDir.resolve("host.yaml"), "relay: " + relayUrl + "\nname: Bench\nvoiceCapacity: 10\n");
       ServiceProcess host = start(procs, dir, "host", hostJar, List.of("--data-dir", hostDir.toString(),
           "--relay", relayUrl, "--name", "Bench"));
-      host.awaitLine(HOST_KEY, Duration.ofSeconds(60));
+      host.awaitLine(HOST_KEY, START);
       Matcher k = HOST_KEY.matcher(host.output());
       k.find();
       String hostKey = k.group(1);
