@@ -271,7 +271,7 @@ class VoiceE2ETest {
       site.nat().exec("iptables", "-I", "FORWARD", "-p", "udp", "-d", topo.publicAddress(),
           "--dport", String.valueOf(stack.sfuMediaPort), "-j", "DROP");
     }
-    String[] common = {"--relay", stack.relayUrl.toString(), "--host-key", stack.hostKey, "--seconds", "75"};
+    String[] common = {"--relay", stack.relayUrl.toString(), "--host-key", stack.hostKey, "--seconds", "150"};
     ServiceProcess alice = closeLater(topo.publicHost().startJava("alice", VoiceClientMain.class,
         args(common, "--name", "alice", "--tone", "" + ALICE_HZ, "--data", dir.resolve("alice").toString(),
             "--invite", "bob,carol")));
@@ -279,7 +279,7 @@ class VoiceE2ETest {
         args(common, "--name", "bob", "--tone", "" + BOB_HZ, "--data", dir.resolve("bob").toString())));
     ServiceProcess carol = closeLater(topo.siteB().host().startJava("carol", VoiceClientMain.class,
         args(common, "--name", "carol", "--tone", "" + CAROL_HZ, "--data", dir.resolve("carol").toString())));
-    Duration wait = Duration.ofSeconds(70);
+    Duration wait = Duration.ofSeconds(140); // generous: these JVMs start slowly on a loaded 2-core machine
     try {
       alice.awaitOutput("HEARD " + BOB_HZ, wait).awaitOutput("HEARD " + CAROL_HZ, wait);
       bob.awaitOutput("HEARD " + ALICE_HZ, wait).awaitOutput("HEARD " + CAROL_HZ, wait);
