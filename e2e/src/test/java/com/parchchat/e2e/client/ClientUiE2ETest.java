@@ -306,6 +306,96 @@ class ClientUiE2ETest {
   }
 
   @Test
+  void searchFindsMessagesAndOpensTheChannelAtOne(FxRobot robot) throws Exception {
+    ParchClient owner = bot("srch" + me);
+    HostSession ownerHost = ready(owner);
+    SpaceState space = ownerHost.createSpace("Search Lab").get(10, TimeUnit.SECONDS);
+    Channel general = space.channels().get().stream().filter(c -> c.kind() == ChannelKind.TEXT).findFirst()
+        .orElseGet(() -> join(ownerHost.createChannel(space.id(), "general", ChannelKind.TEXT)));
+    Channel notes = join(ownerHost.createChannel(space.id(), "notes", ChannelKind.TEXT));
+    ownerHost.openChannel(general.id()).get(10, TimeUnit.SECONDS);
+    // the first hit lies far outside the newest page of its channel
+    ownerHost.send(general.id(), "the quarterly zebra report is ready", null);
+    int fillers = 150;
+    for (int i = 0; i < fillers; i++) {
+      ownerHost.send(general.id(), "filler " + i, null);
+    }
+    ownerHost.send(notes.id(), "Zebra crossing photos from the trip", null);
+    await().atMost(WAIT).until(() -> ownerHost.pendingSends() == 0);
+
+    registerThroughUi(robot);
+    addHostThroughUi(robot);
+    ownerHost.inviteUser(space.id(), me).get(10, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> uiHost().invites().get().size() == 1);
+    join(uiHost().acceptInvite(uiHost().invites().get().get(0).id()));
+    await().atMost(WAIT).until(() -> text(robot, "#space-title").equals("Search Lab"));
+    await().atMost(WAIT).until(() -> text(robot, "#chat-channel-name").equals(general.name()));
+
+    // Ctrl+F opens the search column with the caret in its field
+    robot.press(KeyCode.CONTROL).type(KeyCode.F).release(KeyCode.CONTROL);
+    await().atMost(WAIT).until(() -> exists(robot, "#search-field") && robot.lookup("#search-field").query().isFocused());
+    assertThat(text(robot, "#search-scope")).isEqualTo("In Search Lab");
+    robot.type(KeyCode.ENTER);
+    assertThat(text(robot, "#search-status")).isEqualTo("Type something to search for.");
+    robot.write("okapi").type(KeyCode.ENTER);
+    await().atMost(WAIT).until(() -> text(robot, "#search-status").equals("No results for \u201cokapi\u201d"));
+    assertThat(searchResults(robot)).isEmpty();
+
+    robot.eraseText(5).write("zebra").type(KeyCode.ENTER);
+    await().atMost(WAIT).until(() -> text(robot, "#search-status").equals("2 results"));
+    assertThat(searchResults(robot)).containsExactly("Zebra crossing photos from the trip",
+        "the quarterly zebra report is ready");
+    screenshot(robot, "search");
+
+    // keyboard: Down into the results, Down to the older hit, Enter opens its channel at it
+    robot.type(KeyCode.DOWN).type(KeyCode.DOWN).type(KeyCode.ENTER);
+    await().atMost(WAIT).until(() -> selectedMessage(robot).equals("the quarterly zebra report is ready"));
+    assertThat(text(robot, "#chat-channel-name")).isEqualTo(general.name());
+    List<String> window = shownContents(robot);
+    assertThat(window).contains("filler 0").doesNotContain("filler " + (fillers - 1));
+
+    // scrolling down pages forward to the newest message
+    robot.moveTo("#message-list");
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      robot.interact(() -> messages(robot).scrollTo(messages(robot).getItems().size() - 1));
+      robot.scroll(3, javafx.geometry.VerticalDirection.DOWN);
+      return shownContents(robot).contains("filler " + (fillers - 1));
+    });
+    List<String> shown = shownContents(robot);
+    int at = shown.indexOf("the quarterly zebra report is ready");
+    for (int i = 0; i < fillers; i++) {
+      assertThat(shown.get(at + 1 + i)).isEqualTo("filler " + i);
+    }
+
+    // a click on the other hit opens the other channel at it; Esc closes the search column
+    robot.clickOn("#search-result-0");
+    await().atMost(WAIT).until(() -> text(robot, "#chat-channel-name").equals(notes.name()));
+    await().atMost(WAIT).until(() -> selectedMessage(robot).equals("Zebra crossing photos from the trip"));
+    robot.clickOn("#search-field").type(KeyCode.ESCAPE);
+    await().atMost(WAIT).until(() -> !exists(robot, "#search-pane") && exists(robot, "#member-pane"));
+    // Ctrl+K reopens it
+    robot.press(KeyCode.CONTROL).type(KeyCode.K).release(KeyCode.CONTROL);
+    await().atMost(WAIT).until(() -> exists(robot, "#search-pane"));
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<String> searchResults(FxRobot robot) {
+    List<String> out = new ArrayList<>();
+    robot.interact(() -> ((ListView<com.parchchat.protocol.api.Message>) robot.lookup("#search-results")
+        .queryAs(ListView.class)).getItems().forEach(m -> out.add(m.content())));
+    return out;
+  }
+
+  static String selectedMessage(FxRobot robot) {
+    String[] out = {""};
+    robot.interact(() -> {
+      ChatLine l = messages(robot).getSelectionModel().getSelectedItem();
+      out[0] = l == null ? "" : l.message().content();
+    });
+    return out[0];
+  }
+
+  @Test
   void acceptAnInviteFromTheInbox(FxRobot robot) throws Exception {
     registerThroughUi(robot);
     addHostThroughUi(robot);
