@@ -257,7 +257,7 @@ public final class HostStoreBench implements Callable<Integer> {
           String nonce = "d" + i;
           String text = texts[i];
           window.acquire();
-          last = store.write(d -> {
+          last = store.writeRetryable(d -> {
             Access.requireChannel(d, channel, USER.id());
             return MessageRepository.insertIfNew(d, space, channel, USER, nonce, text, null, List.of(),
                 System.currentTimeMillis());
