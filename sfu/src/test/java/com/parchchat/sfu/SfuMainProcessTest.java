@@ -33,7 +33,7 @@ class SfuMainProcessTest {
         .replace("tokenSecret: change-me-change-me-change-me-change-me", "tokenSecret: " + SfuFixture.TOKEN_SECRET));
     try (ServiceProcess p = ServiceProcess.builder("parch-sfu").command(java("--config", yaml.toString()))
         .logDir(dir).start()) {
-      p.awaitHttp(URI.create("http://127.0.0.1:" + signal + "/health"), 200, Duration.ofSeconds(60));
+      p.awaitHttp(URI.create("http://127.0.0.1:" + signal + "/health"), 200, Duration.ofSeconds(120));
       assertThat(p.output()).contains("SFU ready").doesNotContain(SfuFixture.TOKEN_SECRET);
       assertThat(p.stop(Duration.ofSeconds(10))).isIn(0, 143);
     }

@@ -37,7 +37,7 @@ class MediaBehaviourTest {
   }
 
   private BotMember bot(String user, double tone, double amplitude, boolean speak) throws Exception {
-    ToneBot bot = ToneBot.builder(user).tone(tone).amplitude(amplitude).timeout(Duration.ofSeconds(20)).build();
+    ToneBot bot = ToneBot.builder(user).tone(tone).amplitude(amplitude).timeout(Duration.ofSeconds(40)).build();
     BotMember m = new BotMember(sfu.wsUri(), user, SfuFixture.token(user, ROOM, speak), bot);
     members.add(m);
     return m;
@@ -96,7 +96,7 @@ class MediaBehaviourTest {
   void answerWithAForeignFingerprintNeverGetsMedia() throws Exception {
     sfu = new SfuFixture();
     BotMember honest = bot("honest", 440, 0.5, true);
-    ToneBot liarBot = ToneBot.builder("liar").tone(880).timeout(Duration.ofSeconds(20)).build();
+    ToneBot liarBot = ToneBot.builder("liar").tone(880).timeout(Duration.ofSeconds(40)).build();
     SdpPeer liar = new SdpPeer() {
       @Override
       public String createOffer() {
