@@ -41,8 +41,14 @@ public final class VoiceEngine implements AutoCloseable {
   private final Set<VoiceCall> calls = ConcurrentHashMap.newKeySet();
   private final Map<String, Double> volumes = new ConcurrentHashMap<>();
   private final PlayoutMixer mixer = new PlayoutMixer(u -> volumes.getOrDefault(u, 1.0));
-  /** Plays {@link #mixer} on the speaker (DEVICE mode, when it could start); null otherwise. */
+  /**
+   * Plays {@link #mixer} on the speaker; null while libwebrtc's own playout is used. Only started in
+   * DEVICE mode while some member's volume is neither 0 nor 100 %: libwebrtc's own playout feeds its
+   * echo canceller the far-end reference, our player does not, so the default path stays libwebrtc's.
+   */
   private volatile AudioPlayer player;
+  /** The speaker chosen with {@link #selectSpeaker} (null: the first one). */
+  private volatile AudioDevice speaker;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   public VoiceEngine(VoiceConfig config) {
@@ -79,10 +85,7 @@ public final class VoiceEngine implements AutoCloseable {
     this.apm = processing;
     this.adm = module;
     this.factory = f;
-    if (mode == AudioMode.DEVICE) {
-      startPlayer(null);
-    }
-    log.info("voice engine started ({} audio, {} playout)", mode, player != null ? "mixed per-user" : "libwebrtc");
+    log.info("voice engine started ({} audio)", mode);
   }
 
   /**
@@ -128,6 +131,37 @@ public final class VoiceEngine implements AutoCloseable {
   /** Volume of {@code userId} for every call of this engine, 0..2. */
   void setVolume(String userId, double volume) {
     volumes.put(userId, volume);
+    routePlayout();
+  }
+
+  /**
+   * Chooses the playout path: our per-user mixer while some member's volume is a fraction or a boost
+   * (0 and 100 % need no mixer: a disabled or untouched track in libwebrtc's own mix), libwebrtc's
+   * playout otherwise, which keeps echo cancellation's far-end reference. While the mixer plays, the
+   * echo canceller hears no reference (webrtc-java 0.14 has no hook to feed one in), which the voice
+   * panel's volume menu says; headphones make no difference.
+   */
+  private synchronized void routePlayout() {
+    if (mode != AudioMode.DEVICE || closed.get()) {
+      return;
+    }
+    boolean wanted = volumes.values().stream().anyMatch(v -> v != 0.0 && v != 1.0);
+    boolean changed = false;
+    if (wanted && player == null) {
+      startPlayer(speaker);
+      changed = player != null;
+    } else if (!wanted && player != null) {
+      AudioPlayer p = player;
+      player = null;
+      step("player.stop", p::stop);
+      changed = true;
+    }
+    if (changed) {
+      log.info("voice playout: {}", player != null ? "per-user mix" : "libwebrtc");
+      for (VoiceCall c : calls) {
+        c.volumeRouteChanged();
+      }
+    }
   }
 
   private static AudioProcessingConfig processingConfig(VoiceConfig c) {
@@ -195,6 +229,7 @@ public final class VoiceEngine implements AutoCloseable {
     adm.setPlayoutDevice(device);
     adm.initPlayout();
     adm.startPlayout();
+    speaker = device;
     AudioPlayer p = player;
     if (p != null) {
       player = null;

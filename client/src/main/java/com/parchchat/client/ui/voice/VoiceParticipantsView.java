@@ -127,6 +127,8 @@ public final class VoiceParticipantsView extends VBox {
     javafx.scene.control.Slider slider = new javafx.scene.control.Slider(0, 200, vol * 100);
     slider.setId("voice-volume-" + r.userId().replaceAll("[^A-Za-z0-9_-]", "-"));
     slider.setMajorTickUnit(50);
+    slider.setMinorTickCount(9); // ticks every 5 %, so 100 % is easy to hit again
+    slider.setSnapToTicks(true);
     slider.setShowTickMarks(true);
     slider.setPrefWidth(180);
     Label value = new Label(Math.round(vol * 100) + " %");
@@ -138,7 +140,10 @@ public final class VoiceParticipantsView extends VBox {
     });
     slider.setOnMouseReleased(e -> setVolume.accept(r.userId(), slider.getValue() / 100));
     slider.setOnKeyReleased(e -> setVolume.accept(r.userId(), slider.getValue() / 100));
-    VBox box = new VBox(4, new Label("Volume of " + r.name()), new HBox(8, slider, value));
+    // a volume other than 0 or 100 % plays through our own mix, which echo cancellation cannot hear
+    Label hint = new Label("Not 100 %: use headphones (echo cancellation off)");
+    hint.getStyleClass().add("voice-volume-hint");
+    VBox box = new VBox(4, new Label("Volume of " + r.name()), new HBox(8, slider, value), hint);
     javafx.scene.control.CustomMenuItem item = new javafx.scene.control.CustomMenuItem(box, false);
     javafx.scene.control.ContextMenu menu = new javafx.scene.control.ContextMenu(item);
     menu.setOnHidden(e -> {
