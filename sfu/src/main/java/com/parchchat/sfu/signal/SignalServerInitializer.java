@@ -38,6 +38,8 @@ final class SignalServerInitializer extends ChannelInitializer<SocketChannel> {
             .maxFramePayloadLength(maxFrameBytes)
             .handleCloseFrames(true)
             .build()))
+        // a client may fragment a large message (an answer with many sections) into continuation frames
+        .addLast(new io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator(maxFrameBytes))
         .addLast(new SignalFrameHandler(codec, tokens, rooms));
   }
 }
