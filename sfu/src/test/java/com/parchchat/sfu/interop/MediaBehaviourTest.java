@@ -88,8 +88,10 @@ class MediaBehaviourTest {
     assertThat(speakers).isNotNull();
     // the loud one goes quiet: the other becomes the forwarded speaker
     loud.bot().stopTone();
-    await().atMost(HEAR).untilAsserted(() -> assertThat(listener.bot().heardFrequencies(440, 880)).containsExactly(880.0));
-    assertThat(loud.bot().heardFrequencies(440, 880)).containsExactly(880.0);
+    await().atMost(HEAR).untilAsserted(() -> {
+      assertThat(listener.bot().heardFrequencies(440, 880)).containsExactly(880.0);
+      assertThat(loud.bot().heardFrequencies(440, 880)).containsExactly(880.0);
+    });
   }
 
   @Test
