@@ -26,8 +26,14 @@ final class Receiver implements AutoCloseable {
   private volatile int measuredPhase = -1;
   private volatile Histogram histogram = newHistogram();
   private volatile long measuredPackets;
+  private final boolean recordsLatency;
 
-  Receiver(String name) {
+  /**
+   * @param recordsLatency whether this thread's peers are latency probes (their one-way latency
+   *     goes into the histogram); the others only count their packets of the measured phase
+   */
+  Receiver(String name, boolean recordsLatency) {
+    this.recordsLatency = recordsLatency;
     try {
       selector = Selector.open();
     } catch (IOException e) {
@@ -35,6 +41,9 @@ final class Receiver implements AutoCloseable {
     }
     thread = new Thread(this::loop, name);
     thread.setDaemon(true);
+    if (recordsLatency) {
+      thread.setPriority(Thread.MAX_PRIORITY);
+    }
     thread.start();
   }
 
@@ -57,6 +66,10 @@ final class Receiver implements AutoCloseable {
   /** Stops counting; call after the stragglers had time to arrive. */
   void stop() {
     measuredPhase = -1;
+  }
+
+  boolean recordsLatency() {
+    return recordsLatency;
   }
 
   Histogram histogram() {
@@ -99,7 +112,9 @@ final class Receiver implements AutoCloseable {
             long latency = peer.onDatagram(bb, from, now, phase);
             if (latency >= 0 && phase[0] == measuredPhase && phase[0] > 0) {
               measuredPackets++;
-              histogram.recordValue(Math.min(latency, 59_000_000_000L));
+              if (recordsLatency) {
+                histogram.recordValue(Math.min(latency, 59_000_000_000L));
+              }
             }
           }
         }

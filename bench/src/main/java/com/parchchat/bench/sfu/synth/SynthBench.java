@@ -58,8 +58,18 @@ public final class SynthBench implements Callable<Integer> {
   @Option(names = "--stages", split = ",", description = "active publishers per stage (default ${DEFAULT-VALUE})")
   List<Integer> stages = new ArrayList<>(List.of(6, 12, 24, 48));
 
-  @Option(names = "--warmup", description = "seconds with every publisher sending before the stages (JIT) (default ${DEFAULT-VALUE})")
-  int warmup = 10;
+  @Option(names = "--warmup", description = "seconds with the largest stage's publishers sending before the stages,"
+      + " so the JIT's C2 compilations are done before measuring (default ${DEFAULT-VALUE})")
+  int warmup = 25;
+
+  @Option(names = "--probes", description = "subscribers whose one-way latency is measured, on their own receiving"
+      + " thread; the others only count their packets (0 = all measure, on the shared threads) (default ${DEFAULT-VALUE})")
+  int probes = 4;
+
+  @Option(names = "--pin", negatable = true, description = "pin the SFU process (Parch or Janus) to the last CPU and"
+      + " the load generator to the others with taskset, so the two do not compete for a core (default on when"
+      + " there are at least 2 CPUs)")
+  boolean pin = true;
 
   @Option(names = "--settle", description = "seconds after a stage starts before measuring (default ${DEFAULT-VALUE})")
   int settle = 2;
@@ -107,6 +117,13 @@ public final class SynthBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    int cpus = Runtime.getRuntime().availableProcessors();
+    if (pin && cpus >= 2) {
+      generatorCpus = "0-" + (cpus - 2);
+      sfuCpus = Integer.toString(cpus - 1);
+      taskset(generatorCpus, ProcessHandle.current().pid());
+      log("pinned: load generator to CPU %s, SFU to CPU %s", generatorCpus, sfuCpus);
+    }
     warmJitsi();
     Map<String, List<Row>> results = new LinkedHashMap<>();
     for (String which : only) {
@@ -115,6 +132,37 @@ public final class SynthBench implements Callable<Integer> {
     }
     printSummary(results);
     return 0;
+  }
+
+  /**
+   * Every peer sends an ICE consent check once a second (the SFU drops members without consent,
+   * RFC 7675), the peers staggered over the second as real clients' randomised checks are, not
+   * all in one burst.
+   */
+  private static void consentChecks(ScheduledExecutorService consent, List<SynthPeer> all) {
+    int ticks = 50;
+    int[] tick = new int[1];
+    consent.scheduleAtFixedRate(() -> {
+      int t = tick[0];
+      tick[0] = (t + 1) % ticks;
+      for (int i = t; i < all.size(); i += ticks) {
+        all.get(i).sendCheck();
+      }
+    }, 20, 1000 / ticks, TimeUnit.MILLISECONDS);
+  }
+
+  /** CPU lists for taskset, null when not pinning. */
+  private String generatorCpus;
+  private String sfuCpus;
+
+  /** Sets the CPU affinity of every thread of {@code pid} (children keep the affinity of their creator). */
+  private static void taskset(String cpus, long pid) throws Exception {
+    Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", cpus, Long.toString(pid))
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("taskset -c " + cpus + " " + pid + " failed: " + out);
+    }
   }
 
   private int profile() {
@@ -148,8 +196,9 @@ public final class SynthBench implements Callable<Integer> {
     }
     try {
       for (int i = 0; i < receiverThreads; i++) {
-        receivers.add(new Receiver("synth-rx-" + i));
+        receivers.add(new Receiver("synth-rx-" + i, probes <= 0));
       }
+      Receiver probeRx = probes > 0 ? new Receiver("synth-probe-rx", true) : null;
       String host = which.equals("janus") ? janusHost() : "127.0.0.1";
       for (int i = 0; i < publishers; i++) {
         pubs.add(new SynthPeer("pub" + i, true, identity, host));
@@ -160,7 +209,15 @@ public final class SynthBench implements Callable<Integer> {
       List<SynthPeer> all = new ArrayList<>(pubs);
       all.addAll(subs);
       for (int i = 0; i < all.size(); i++) {
-        receivers.get(i % receivers.size()).add(all.get(i));
+        int sub = i - pubs.size();
+        if (probeRx != null && sub >= 0 && sub < probes) {
+          probeRx.add(all.get(i));
+        } else {
+          receivers.get(i % receivers.size()).add(all.get(i));
+        }
+      }
+      if (probeRx != null) {
+        receivers.add(probeRx);
       }
       long pid = -1;
       long t0 = System.nanoTime();
@@ -179,8 +236,11 @@ public final class SynthBench implements Callable<Integer> {
               List.of("--room-capacity", Integer.toString(Math.min(1000, publishers + subscribers + 8)))));
           sfu = parch;
           pid = parch.pid();
+          if (sfuCpus != null) {
+            taskset(sfuCpus, pid);
+          }
           // ICE checks from the start: the SFU drops members without consent (RFC 7675) after 30 s
-          consent.scheduleAtFixedRate(() -> all.forEach(SynthPeer::sendCheck), 1, 1, TimeUnit.SECONDS);
+          consentChecks(consent, all);
           // parallel joins: the SFU coalesces the renegotiations they cause
           ExecutorService joiners = Executors.newFixedThreadPool(8);
           try {
@@ -203,11 +263,14 @@ public final class SynthBench implements Callable<Integer> {
           JanusTarget janus = retry(() -> new JanusTarget(publishers + 8, publishers + subscribers + 64));
           sfu = janus;
           pid = janus.pid();
+          if (sfuCpus != null) {
+            taskset(sfuCpus, pid);
+          }
           for (SynthPeer p : pubs) {
             p.setRemote(SynthSdp.parse(janus.publish(p.name, SynthSdp.offer(p))), true);
           }
           // a Janus feed can be subscribed to only once its publisher's PeerConnection is up
-          consent.scheduleAtFixedRate(() -> all.forEach(SynthPeer::sendCheck), 1, 1, TimeUnit.SECONDS);
+          consentChecks(consent, all);
           handshakes(pubs);
           log("%s: %d publishers up in %.1f s", which, pubs.size(), (System.nanoTime() - t0) / 1e9);
           for (SynthPeer s : subs) {
@@ -239,8 +302,11 @@ public final class SynthBench implements Callable<Integer> {
         pubList.add(new Sender.Pub(p, i, targets));
       }
       int fanout = baseline ? 1 : subs.size();
-      log("%s: warm-up %d s with %d publishers", which, warmup, pubs.size());
-      try (Sender s = new Sender(pubList, fanout)) {
+      // warm up at the largest stage, not with every publisher: beyond saturation the backlog
+      // would still be draining when the first stage starts
+      int warmPubs = Math.min(pubList.size(), stages.stream().mapToInt(Integer::intValue).max().orElse(pubList.size()));
+      log("%s: warm-up %d s with %d publishers", which, warmup, warmPubs);
+      try (Sender s = new Sender(pubList.subList(0, warmPubs), fanout)) {
         Thread.sleep(warmup * 1000L);
       }
       long warmRx = subs.stream().mapToLong(x -> x.rtpReceived).sum();
@@ -308,7 +374,9 @@ public final class SynthBench implements Callable<Integer> {
       Histogram h = Receiver.newHistogram();
       long received = 0;
       for (Receiver r : receivers) {
-        h.add(r.histogram());
+        if (r.recordsLatency()) {
+          h.add(r.histogram());
+        }
         received += r.measuredPackets();
       }
       Row row = new Row(which, active.size(), fanout == 1 ? active.get(0).targets.size() : fanout, (t1 - t0) / 1e9,
@@ -468,6 +536,9 @@ public final class SynthBench implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "Synthetic DTLS-SRTP load: %d publishers × 50 pkt/s (staggered), %d subscribers each"
         + " taking every active publisher, %s, %d s per stage, %d cores%n", publishers, subscribers,
         gcm ? "AEAD_AES_128_GCM" : "AES_CM_128_HMAC_SHA1_80", seconds, Runtime.getRuntime().availableProcessors());
+    System.out.printf(Locale.ROOT, "%s; latency from %s; warm-up %d s%n", sfuCpus == null ? "not pinned"
+        : "SFU pinned to CPU " + sfuCpus + ", load generator to CPU " + generatorCpus,
+        probes > 0 ? probes + " probe subscribers on their own thread" : "every subscriber", warmup);
     System.out.println("| SFU | active pubs | pkt/s out | loss | SFU CPU s | SFU cores busy | pkt out per CPU-s |"
         + " latency p50 / p99 / p99.9 µs | added p50 / p99 / p99.9 µs | load avg |");
     System.out.println("|---|---:|---:|---:|---:|---:|---:|---|---|---|");
