@@ -106,7 +106,7 @@ YAML
   start_service turn java -XX:+UseSerialGC -Xms64m -Xmx256m -Dio.netty.leakDetection.level=disabled \
     -jar "$(jar_of turn)" --config "$PARCH_HOME/turn.yaml"
   PARCH_SFU_TOKEN_SECRET="$SFU_SECRET" PARCH_SFU_ADMIN_SECRET="$SFU_ADMIN_SECRET" \
-    start_service sfu java -jar "$(jar_of sfu)" --host 127.0.0.1 \
+    start_service sfu java -XX:+UseG1GC -Xms512m -Xmx512m -jar "$(jar_of sfu)" --host 127.0.0.1 \
       --signal-port "$SFU_SIGNAL_PORT" --media-port "$SFU_MEDIA_PORT"
   start_service relay java -jar "$(jar_of relay)" --bind 127.0.0.1 --port "$RELAY_PORT" \
     --data-dir "$PARCH_HOME/relay" --public-url "http://127.0.0.1:$RELAY_PORT" \
