@@ -4,13 +4,13 @@ import com.parchchat.protocol.stun.StunMessage;
 import com.parchchat.protocol.stun.StunParseException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -46,6 +46,9 @@ public final class MediaServer implements AutoCloseable {
 
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
       EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+  /** Most bytes queued for the socket before further copies are dropped (about 100 ms at 100k pkt/s). */
+  static final int OUTBOUND_QUEUE_BYTES = 1 << 20;
+
   private final Map<String, MediaSession> byUfrag = new ConcurrentHashMap<>();
   private final Map<InetSocketAddress, MediaSession> byAddress = new ConcurrentHashMap<>();
   private final Map<MediaSession, List<InetSocketAddress>> addressesOf = new ConcurrentHashMap<>();
@@ -53,7 +56,11 @@ public final class MediaServer implements AutoCloseable {
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
   private final LatencyHistogram forwardLatency = new LatencyHistogram();
-  /** Read time of the oldest RTP packet of the current read batch, 0 when none (media thread only). */
+  /**
+   * Read time of the first RTP packet of the current read batch (one {@code recvmmsg}), 0 when none
+   * (media thread only). A later packet of the same batch was in the socket at that time too, so its
+   * forwarding latency counts from there.
+   */
   private long batchStartNanos;
   private Channel channel;
 
@@ -64,6 +71,10 @@ public final class MediaServer implements AutoCloseable {
         .channel(EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class)
         .option(ChannelOption.SO_RCVBUF, 4 << 20)
         .option(ChannelOption.SO_SNDBUF, 4 << 20)
+        // media is real time: when the socket stops taking packets (receivers not reading), drop
+        // beyond this queue rather than let copies pile up in the heap with ever-growing latency
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(OUTBOUND_QUEUE_BYTES / 2,
+            OUTBOUND_QUEUE_BYTES))
         .handler(new Handler());
     if (EPOLL) {
       // read up to 16 datagrams per syscall (recvmmsg)
@@ -90,14 +101,23 @@ public final class MediaServer implements AutoCloseable {
     }
   }
 
-  /** Queues a datagram; call {@link #flush()} (or let the read loop do it) to push it out. */
+  /**
+   * Queues a copy of the datagram (the caller may reuse {@code data} right away); call
+   * {@link #flush()} (or let the read loop do it) to push it out. The copy goes into a pooled
+   * direct buffer, which the native transport needs anyway: no garbage per packet.
+   */
   public void write(byte[] data, int off, int len, InetSocketAddress to) {
     Channel ch = channel;
     if (ch == null) {
       return;
     }
+    if (!ch.isWritable()) {
+      dropped.incrementAndGet();
+      return;
+    }
     sent.incrementAndGet();
-    ByteBuf buf = Unpooled.wrappedBuffer(data, off, len);
+    ByteBuf buf = ch.alloc().directBuffer(len);
+    buf.writeBytes(data, off, len);
     if (ch.eventLoop().inEventLoop()) {
       ch.write(new DatagramPacket(buf, to), ch.voidPromise());
     } else {
@@ -189,6 +209,11 @@ public final class MediaServer implements AutoCloseable {
             batchStartNanos = System.nanoTime();
           }
           s.onRtp(data, len);
+          // push this packet's copies out now (one sendmmsg), not after the whole read batch: with
+          // 50 receivers a batch of 16 packets is ~800 encryptions, which the first packet's
+          // receivers would otherwise wait for
+          ctx.flush();
+          forwardLatency.record(System.nanoTime() - batchStartNanos);
         }
       } else {
         dropped.incrementAndGet();
@@ -198,10 +223,7 @@ public final class MediaServer implements AutoCloseable {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
       ctx.flush();
-      if (batchStartNanos != 0) {
-        forwardLatency.record(System.nanoTime() - batchStartNanos);
-        batchStartNanos = 0;
-      }
+      batchStartNanos = 0;
     }
 
     @Override

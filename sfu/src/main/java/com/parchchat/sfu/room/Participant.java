@@ -46,6 +46,8 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
   private final String userId;
   private final String name;
   private final boolean canSpeak;
+  /** Media thread only: the copy being rewritten and encrypted for this receiver (reused, see forward). */
+  private final PacketBuffer forwardBuffer = new PacketBuffer(new byte[256], 0, 0);
   private final Room room;
   private final SignalSink signal;
   private final RoomServices services;
@@ -408,12 +410,17 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
     if (d == null || !d.active() || s == null || to == null) {
       return;
     }
-    byte[] out = new byte[RtpWriter.maxLength(p) + 16];
+    // media thread only: one scratch buffer per receiver, copied out by MediaServer.write
+    byte[] out = forwardBuffer.getBuffer();
+    int need = RtpWriter.maxLength(p) + 16;
+    if (out.length < need) {
+      out = new byte[need];
+    }
     int seq = d.mapSequence(p.sequence(), publisher.gateEpoch);
     int len = RtpWriter.write(p, out, d.payloadType(), seq, p.timestamp(), d.ssrc, d.audioLevelId(), levelByte);
     d.onSent(out, len, seq, p.timestamp(), now);
     try {
-      PacketBuffer pb = s.protectRtp(new PacketBuffer(out, 0, len));
+      PacketBuffer pb = s.protectRtp(forwardBuffer.reset(out, 0, len));
       services.media().write(pb.getBuffer(), pb.getOffset(), pb.getLength(), to);
       services.countForwarded();
     } catch (SrtpException e) {

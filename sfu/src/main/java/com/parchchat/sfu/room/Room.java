@@ -142,10 +142,18 @@ public final class Room {
     }
   }
 
-  /** Media thread, periodic: RTCP reports for every member. */
-  void sendReports(long nowNanos, long wallMillis) {
+  /**
+   * Media thread, periodic: RTCP reports for the members in report slot {@code slot} of
+   * {@code slots} (every {@code slots}-th member). Spreading a room's reports over the report
+   * interval keeps each timer run short: all at once, 50 subscribers × 36 tracks are 1,800 SRTCP
+   * encryptions, a ~5 ms stall of the media thread once a second.
+   */
+  void sendReports(long nowNanos, long wallMillis, int slot, int slots) {
+    int i = 0;
     for (Participant p : members.values()) {
-      p.sendReports(nowNanos, wallMillis);
+      if (i++ % slots == slot) {
+        p.sendReports(nowNanos, wallMillis);
+      }
     }
   }
 
@@ -176,10 +184,8 @@ public final class Room {
       return;
     }
     lastSpeakers = now;
-    SfuToClient.Speakers frame = new SfuToClient.Speakers(now);
-    for (Participant p : members.values()) {
-      p.send(frame);
-    }
+    // encoding and writing one JSON frame per member is signalling work: off the media thread
+    manager.broadcastLater(List.copyOf(members.values()), new SfuToClient.Speakers(now));
   }
 
   /** Media thread, periodic: members whose media consent expired are removed. */

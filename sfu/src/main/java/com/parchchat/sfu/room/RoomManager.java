@@ -51,6 +51,9 @@ public final class RoomManager implements AutoCloseable {
     }
   }
 
+  /** Timer runs per one-second RTCP report interval (media thread). */
+  private static final int REPORT_SLOTS = 20;
+
   public RoomManager(RoomServices services, int capacity, int maxRooms, int loudestN, int speakerIntervalMillis,
       int consentTimeoutSeconds) {
     this.services = services;
@@ -59,11 +62,15 @@ public final class RoomManager implements AutoCloseable {
     this.loudestN = loudestN;
     this.consentTimeoutNanos = TimeUnit.SECONDS.toNanos(consentTimeoutSeconds);
     services.onClose(joinedAt::remove);
-    timers.add(services.media().every(1000, () -> {
+    // each member reports once a second, the members spread over REPORT_SLOTS timer runs
+    int[] reportSlot = new int[1];
+    timers.add(services.media().every(1000 / REPORT_SLOTS, () -> {
       long now = System.nanoTime();
       long wall = System.currentTimeMillis();
+      int slot = reportSlot[0];
+      reportSlot[0] = (slot + 1) % REPORT_SLOTS;
       for (Room r : rooms.values()) {
-        r.sendReports(now, wall);
+        r.sendReports(now, wall, slot, REPORT_SLOTS);
       }
       services.media().flush();
     }));
@@ -152,6 +159,15 @@ public final class RoomManager implements AutoCloseable {
   void free(Room r) {
     rooms.remove(r.id(), r);
     log.info("room {} is empty and freed", r.id());
+  }
+
+  /** Sends {@code frame} to {@code to} from the closer thread, keeping the media thread free. */
+  void broadcastLater(List<Participant> to, SfuToClient frame) {
+    try {
+      closer.execute(() -> to.forEach(p -> p.send(frame)));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // shutting down: nobody to tell
+    }
   }
 
   void closeLater(Participant p, String reason) {

@@ -14,6 +14,14 @@ public final class PacketBuffer implements ByteArrayBuffer {
     this.length = length;
   }
 
+  /** Points this window at {@code buffer} again, so one instance serves many packets (no allocation). */
+  public PacketBuffer reset(byte[] buffer, int offset, int length) {
+    this.buffer = buffer;
+    this.offset = offset;
+    this.length = length;
+    return this;
+  }
+
   @Override
   public byte[] getBuffer() {
     return buffer;
