@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.parchchat.protocol.api.HostReply;
 import com.parchchat.protocol.api.HostRequest;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -58,7 +56,13 @@ public final class HostChatBench implements Callable<Integer> {
       Path.of("host/target/parch-host.jar");
   @Option(names = "--members", description = "receiving members (default 100)") int members = 100;
   @Option(names = "--rate", description = "messages per second (default 1000)") int rate = 1000;
-  @Option(names = "--seconds", description = "measured seconds after 2 s warm-up (default 10)") int seconds = 10;
+  @Option(names = "--seconds", description = "measured seconds (default 10)") int seconds = 10;
+  @Option(names = "--warmup-seconds", description = "warm-up at the same rate before measuring, then a pause until"
+      + " every warm-up delivery arrived (default 20; JIT compilation of relay, host and bench)") int warmupSeconds = 20;
+  @Option(names = "--relay-jvm-arg", description = "extra JVM argument for the relay process (repeatable), e.g. -XX:StartFlightRecording=filename=relay.jfr")
+  List<String> relayJvmArgs = new ArrayList<>();
+  @Option(names = "--host-jvm-arg", description = "extra JVM argument for the host process (repeatable)")
+  List<String> hostJvmArgs = new ArrayList<>();
   @Option(names = "--dir", description = "working directory") Path dir =
       Path.of(System.getProperty("java.io.tmpdir"), "parch-host-chat-bench-" + System.nanoTime());
 
@@ -79,15 +83,15 @@ public final class HostChatBench implements Callable<Integer> {
     Files.createDirectories(dir.resolve("host"));
     Files.writeString(dir.resolve("host/host.yaml"), "relay: \"" + relay + "\"\nname: \"bench\"\n"
         + "messageBurst: 100000\nmessagesPerSecond: 100000\npublishTimestamps: true\n");
-    Process relayProc = start(relayJar, dir.resolve("relay.log"), "--config", dir.resolve("relay.yaml").toString(),
+    Process relayProc = start(relayJar, relayJvmArgs, dir.resolve("relay.log"), "--config", dir.resolve("relay.yaml").toString(),
         "--port", Integer.toString(port), "--data-dir", dir.resolve("relay").toString(), "--argon2-memory-kib", "1024");
     Process hostProc = null;
     List<LeanMember> lean = new ArrayList<>();
-    EventLoopGroup memberLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    EventLoopGroup senderLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    EventLoopGroup memberLoop = LeanMember.newLoop();
+    EventLoopGroup senderLoop = LeanMember.newLoop();
     try {
       awaitLog(dir.resolve("relay.log"), "parch-relay ready", 120);
-      hostProc = start(hostJar, dir.resolve("host.log"), "--data-dir", dir.resolve("host").toString());
+      hostProc = start(hostJar, hostJvmArgs, dir.resolve("host.log"), "--data-dir", dir.resolve("host").toString());
       awaitLog(dir.resolve("host.log"), "online at relay", 120);
       String hostId = Files.readString(dir.resolve("host.log")).replaceAll("(?s).*Host Key: (\\S+).*", "$1");
 
@@ -129,35 +133,41 @@ public final class HostChatBench implements Callable<Integer> {
         }
       }
       long interval = 1_000_000_000L / rate;
-      long total = (long) rate * (seconds + 2);
-      System.out.printf("sending %d msg/s for %d s (2 s warm-up, then %d s measured) to %d members...%n",
-          rate, seconds + 2, seconds, members);
+      // warm-up: the same load, unmeasured, so that the JIT compilers of the three fresh JVMs do
+      // their work before the timed part (a long-running relay and host pay compilation once);
+      // then wait until every warm-up event was delivered, so no backlog carries over
+      long warm = (long) rate * warmupSeconds;
+      System.out.printf("warm-up: %d msg/s for %d s to %d members (not measured)...%n", rate, warmupSeconds, members);
+      long cpuWarm0 = cpuNanos(relayProc) + cpuNanos(hostProc) + cpuNanos(null);
+      long sentWarm = pace(sender, hostId, channel, 0, warm, interval, rate, received, null, 0);
+      long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (System.nanoTime() < drainDeadline && (sender.replies() < sentWarm + 2 || received.get() < sentWarm * members)) {
+        Thread.sleep(50);
+      }
+      System.out.printf("warm-up done: %d acks, %d deliveries of %d; %.1f CPU-s in all; load average %.2f%n",
+          sender.replies() - 2, received.get(), sentWarm * members,
+          (cpuNanos(relayProc) + cpuNanos(hostProc) + cpuNanos(null) - cpuWarm0) / 1e9, HostStoreBench.loadAverage());
+      Thread.sleep(1000);
+      long receivedBefore = received.get();
+      long repliesBefore = sender.replies();
+      long total = (long) rate * seconds;
+      System.out.printf("sending %d msg/s for %d s (measured) to %d members...%n", rate, seconds, members);
       long cpuRelay0 = cpuNanos(relayProc);
       long cpuHost0 = cpuNanos(hostProc);
       long cpuSelf0 = cpuNanos(null);
+      long jitRelay0 = jitNanos(relayProc);
+      long jitHost0 = jitNanos(hostProc);
       long start = System.nanoTime();
-      for (long n = 0; n < total; n++) {
-        long due = start + n * interval;
-        long wait = due - System.nanoTime();
-        if (wait > 0) {
-          LockSupport.parkNanos(wait);
-        }
-        if (n == (long) rate * 2) {
-          measureFrom.set(System.nanoTime());
-        }
-        sender.fire(hostId, new HostRequest.MessageSend(channel, "m" + n, "t=" + System.nanoTime(), null));
-        if (n > 0 && n % rate == 0) {
-          System.out.printf("  %d s: %d sent, %d acked, %d deliveries%n", n / rate, n, sender.replies(),
-              received.get());
-        }
-      }
+      pace(sender, hostId, channel, warm, total, interval, rate, received, measureFrom, start);
       double sendSeconds = (System.nanoTime() - start) / 1e9;
       long expected = (long) rate * seconds * members;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (System.nanoTime() < deadline && (sender.replies() < total + 2 || measured(endToEnd) < expected)) {
+      while (System.nanoTime() < deadline && (sender.replies() - repliesBefore < total || measured(endToEnd) < expected)) {
         Thread.sleep(50);
       }
       double cpuRelay = (cpuNanos(relayProc) - cpuRelay0) / 1e9;
+      double jitRelay = (jitNanos(relayProc) - jitRelay0) / 1e9;
+      double jitHost = (jitNanos(hostProc) - jitHost0) / 1e9;
       double cpuHost = (cpuNanos(hostProc) - cpuHost0) / 1e9;
       double cpuSelf = (cpuNanos(null) - cpuSelf0) / 1e9;
       double elapsed = (System.nanoTime() - start) / 1e9;
@@ -165,7 +175,7 @@ public final class HostChatBench implements Callable<Integer> {
         System.out.printf("%n=== host chat summary: %d members, %d msg/s offered (%.0f achieved), load average %.2f ===%n",
             members, rate, total / sendSeconds, HostStoreBench.loadAverage());
         System.out.printf("deliveries measured %,d of %,d expected; acks %,d of %,d; without publish stamp %d%n",
-            endToEnd.getTotalCount(), expected, sender.replies() - 2, total, noPublishStamp.get());
+            endToEnd.getTotalCount(), expected, sender.replies() - repliesBefore, total, noPublishStamp.get());
         System.out.printf("%-44s %9s %9s %9s %9s   %s%n", "latency", "p50", "p99", "p99.9", "max", "target");
         System.out.printf("%-44s %7.2f ms %6.2f ms %6.2f ms %6.1f ms   %s%n", "host publish -> member receive",
             publishToReceive.getValueAtPercentile(50) / 1e3, publishToReceive.getValueAtPercentile(99) / 1e3,
@@ -175,8 +185,13 @@ public final class HostChatBench implements Callable<Integer> {
             "sender request -> member receive (incl. fsync)", endToEnd.getValueAtPercentile(50) / 1e6,
             endToEnd.getValueAtPercentile(99) / 1e6, endToEnd.getValueAtPercentile(99.9) / 1e6,
             endToEnd.getMaxValue() / 1e6, "-");
-        System.out.printf("CPU seconds over %.1f s: relay %.1f, host %.1f, bench clients %.1f%n", elapsed, cpuRelay,
-            cpuHost, cpuSelf);
+        System.out.printf("CPU seconds over %.1f s (measured part): relay %.2f (JIT compiler threads %.2f), host %.2f"
+            + " (JIT %.2f), bench clients %.2f%n", elapsed, cpuRelay, jitRelay, cpuHost, jitHost, cpuSelf);
+        long deliveries = received.get() - receivedBefore;
+        if (deliveries > 0) {
+          System.out.printf("per delivery: relay %.2f us, bench clients %.2f us; per message: host %.1f us%n",
+              cpuRelay * 1e6 / deliveries, cpuSelf * 1e6 / deliveries, cpuHost * 1e6 / total);
+        }
       }
       return 0;
     } finally {
@@ -192,6 +207,53 @@ public final class HostChatBench implements Callable<Integer> {
       relayProc.destroy();
       relayProc.waitFor(20, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Sends {@code count} messages numbered from {@code first} at {@code interval}; sets
+   * {@code measureFrom} (if given) to the send time of the first one. Returns the number sent.
+   */
+  private static long pace(LeanMember sender, String hostId, String channel, long first, long count, long interval,
+      int rate, AtomicLong received, AtomicLong measureFrom, long start0) {
+    long start = start0 == 0 ? System.nanoTime() : start0;
+    for (long n = 0; n < count; n++) {
+      long due = start + n * interval;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      if (n == 0 && measureFrom != null) {
+        measureFrom.set(System.nanoTime());
+      }
+      sender.fire(hostId, new HostRequest.MessageSend(channel, "m" + (first + n), "t=" + System.nanoTime(), null));
+      if (n > 0 && n % rate == 0) {
+        System.out.printf("  %d s: %d sent, %d acked, %d deliveries%n", n / rate, n, sender.replies(),
+            received.get());
+      }
+    }
+    return count;
+  }
+
+  /** CPU time of the JIT compiler threads of a child process (Linux /proc), in nanoseconds; 0 if unknown. */
+  private static long jitNanos(Process p) {
+    long ticks = 0;
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(p.pid()), "task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(t.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          }
+        } catch (IOException | RuntimeException gone) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return 0;
+    }
+    return ticks * 10_000_000L; // USER_HZ is 100 on Linux
   }
 
   private static long measured(Histogram h) {
@@ -225,9 +287,10 @@ public final class HostChatBench implements Callable<Integer> {
     return JSON.readTree(r.body());
   }
 
-  private static Process start(Path jar, Path log, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", jar.toString()));
+  private static Process start(Path jar, List<String> jvmArgs, Path log, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(jvmArgs);
+    cmd.addAll(List.of("-jar", jar.toString()));
     cmd.addAll(List.of(args));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
