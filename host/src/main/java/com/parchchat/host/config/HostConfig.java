@@ -99,7 +99,7 @@ public record HostConfig(
         name,
         hostId,
         readers == null ? 4 : readers,
-        maxBatch == null ? 1024 : maxBatch,
+        maxBatch == null ? com.parchchat.host.store.StoreConfig.DEFAULT_MAX_BATCH : maxBatch,
         synchronousFull == null || synchronousFull,
         limits == null ? Limits.DEFAULTS : limits,
         messageBurst == null ? 20 : messageBurst,
