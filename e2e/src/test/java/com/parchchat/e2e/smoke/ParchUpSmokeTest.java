@@ -78,7 +78,10 @@ class ParchUpSmokeTest {
     int relayPort = FreePorts.tcp();
     Path log = dir.resolve("parch-up.log");
 
-    ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("parch").toString(), "up", "--headless")
+    // `env --default-signal`: a runner started in the background (nohup, `&` in a script) hands its
+    // children SIGINT ignored, and bash cannot trap a signal ignored on entry; a terminal never does
+    ProcessBuilder pb = new ProcessBuilder("env", "--default-signal=INT,TERM", "bash",
+        root.resolve("parch").toString(), "up", "--headless")
         .directory(root.toFile())
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
