@@ -125,8 +125,7 @@ public final class JanusTarget implements SfuTarget {
     body.put("video", false);
     String offer = bot.createOffer();
     String t = send(message(handle, body, Map.of("type", "offer", "sdp", offer)));
-    JsonNode ev = ws.await(n -> n.path("transaction").asText().equals(t) && n.path("janus").asText().equals("event"),
-        Duration.ofSeconds(20));
+    JsonNode ev = awaitEvent(t);
     if (!ev.has("jsep")) {
       throw new IllegalStateException("Janus refused publisher " + id + ": " + ev);
     }
@@ -137,6 +136,14 @@ public final class JanusTarget implements SfuTarget {
   @Override
   public void addSubscriber(String id, ToneBot bot) {
     long handle = attach();
+    JsonNode ev = joinAsSubscriber(handle, id);
+    String answer = bot.acceptOffer(ev.path("jsep").path("sdp").asText());
+    String t2 = send(message(handle, Map.of("request", "start"), Map.of("type", "answer", "sdp", answer)));
+    awaitEvent(t2);
+  }
+
+  /** Joins {@code handle} as a subscriber to every feed published so far; the event carrying Janus's offer. */
+  private JsonNode joinAsSubscriber(long handle, String id) {
     List<Map<String, Object>> streams = new ArrayList<>();
     for (long f : feeds) {
       streams.add(Map.of("feed", f));
@@ -147,14 +154,16 @@ public final class JanusTarget implements SfuTarget {
     body.put("ptype", "subscriber");
     body.put("streams", streams);
     String t = send(message(handle, body, null));
-    JsonNode ev = ws.await(n -> n.path("transaction").asText().equals(t) && n.path("janus").asText().equals("event"),
-        Duration.ofSeconds(20));
+    JsonNode ev = awaitEvent(t);
     if (!ev.has("jsep")) {
       throw new IllegalStateException("Janus refused subscriber " + id + ": " + ev);
     }
-    String answer = bot.acceptOffer(ev.path("jsep").path("sdp").asText());
-    String t2 = send(message(handle, Map.of("request", "start"), Map.of("type", "answer", "sdp", answer)));
-    ws.await(n -> n.path("transaction").asText().equals(t2) && n.path("janus").asText().equals("event"),
+    return ev;
+  }
+
+  /** The plugin event answering transaction {@code t}. */
+  private JsonNode awaitEvent(String t) {
+    return ws.await(n -> n.path("transaction").asText().equals(t) && n.path("janus").asText().equals("event"),
         Duration.ofSeconds(20));
   }
 
@@ -172,8 +181,7 @@ public final class JanusTarget implements SfuTarget {
     body.put("audio", true);
     body.put("video", false);
     String t = send(message(handle, body, Map.of("type", "offer", "sdp", offerSdp, "trickle", false)));
-    JsonNode ev = ws.await(n -> n.path("transaction").asText().equals(t) && n.path("janus").asText().equals("event"),
-        Duration.ofSeconds(20));
+    JsonNode ev = awaitEvent(t);
     if (!ev.has("jsep")) {
       throw new IllegalStateException("Janus refused publisher " + id + ": " + ev);
     }
@@ -187,25 +195,10 @@ public final class JanusTarget implements SfuTarget {
    */
   public void subscribe(String id, java.util.function.UnaryOperator<String> answerer) {
     long handle = attach();
-    List<Map<String, Object>> streams = new ArrayList<>();
-    for (long f : feeds) {
-      streams.add(Map.of("feed", f));
-    }
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("request", "join");
-    body.put("room", ROOM);
-    body.put("ptype", "subscriber");
-    body.put("streams", streams);
-    String t = send(message(handle, body, null));
-    JsonNode ev = ws.await(n -> n.path("transaction").asText().equals(t) && n.path("janus").asText().equals("event"),
-        Duration.ofSeconds(20));
-    if (!ev.has("jsep")) {
-      throw new IllegalStateException("Janus refused subscriber " + id + ": " + ev);
-    }
+    JsonNode ev = joinAsSubscriber(handle, id);
     String answer = answerer.apply(ev.path("jsep").path("sdp").asText());
     String t2 = send(message(handle, Map.of("request", "start"), Map.of("type", "answer", "sdp", answer, "trickle", false)));
-    JsonNode started = ws.await(n -> n.path("transaction").asText().equals(t2) && n.path("janus").asText().equals("event"),
-        Duration.ofSeconds(20));
+    JsonNode started = awaitEvent(t2);
     if (started.path("plugindata").path("data").has("error")) {
       throw new IllegalStateException("Janus refused the answer of " + id + ": " + started);
     }
