@@ -7,16 +7,13 @@ import com.parchchat.client.core.HostSession;
 import com.parchchat.client.core.ParchClient;
 import com.parchchat.client.core.SpaceState;
 import com.parchchat.client.core.Subscription;
-import com.parchchat.client.voice.CallQuality;
-import com.parchchat.client.voice.VoiceCall;
-import com.parchchat.client.voice.VoiceConfig;
-import com.parchchat.client.voice.VoiceEngine;
-import com.parchchat.client.voice.VoiceInput;
-import com.parchchat.client.voice.VoiceListener;
-import com.parchchat.client.voice.VoiceSession;
 import com.parchchat.protocol.api.Channel;
 import com.parchchat.protocol.api.ChannelKind;
+import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
 import java.net.DatagramSocket;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -34,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,7 +53,11 @@ import picocli.CommandLine.Option;
  * so that each posts once per {@code --interval-ms}; clients 0 and N-1 only read. With an SFU,
  * {@code --voice-participants} of the posting clients also sit in a voice channel of that space, joined
  * the normal way (host authorizes, relay grants, SFU call through {@code client.voice}), each sending
- * its own tone, and a frequency detector checks once a second that everyone hears everyone else.
+ * its own tone, and a frequency detector checks once a second that everyone hears everyone else. Each
+ * voice participant runs in its own JVM ({@link SoakVoiceParticipant}, started with the desktop
+ * client's JVM options), as each real user is their own process: a native crash in libwebrtc ends that
+ * participant only, is reported (a window's {@code voiceFailures}, exit code 1) and never takes the
+ * chat clients down.
  *
  * <p>Every {@code --sample-seconds} it prints a window: messages sent and received, end-to-end
  * latency (sender → relay → host → relay → reader) p50/p99/max, for the relay, host and SFU processes
@@ -101,20 +103,31 @@ public final class SoakBench implements Callable<Integer> {
   /** One sample window. {@code sfu} is null without a voice room. */
   public record Window(int seconds, double load1, long sent, long received, double p50Ms, double p99Ms,
       double maxMs, Proc relay, Proc host, Proc sfu, long voicePackets, double voiceLossMax, int voicePairsHeard,
-      int voicePairs) {
+      int voicePairs, int voiceFailures) {
   }
 
   /**
    * The whole run: per window figures, then delivery after the drain (over both readers; a message
-   * one reader lacks counts once per reader).
+   * one reader lacks counts once per reader), and voice participants whose process died or never
+   * got into the call.
    */
   public record Report(int clients, int voiceParticipants, List<Window> windows, long sent, long missing,
-      long duplicates) {
+      long duplicates, int voiceFailures) {
   }
+
+  /**
+   * JVM options of each voice participant: those the desktop client relaunches itself with
+   * ({@code com.parchchat.client.Relaunch.TUNED_OPTIONS}, package-private there), so a participant
+   * costs what a real user's client costs.
+   */
+  static final List<String> DESKTOP_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx512m",
+      "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:TieredStopAtLevel=1",
+      "-XX:ReservedCodeCacheSize=48m", "-XX:CICompilerCount=1", "-Xss512k", "-XX:-UsePerfData",
+      "-Dparch.tuned=true");
 
   private final List<Process> processes = new ArrayList<>();
   private final List<ParchClient> clients = new ArrayList<>();
-  private final List<Talker> talkers = new ArrayList<>();
+  private final List<VoiceChild> talkers = new ArrayList<>();
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new SoakBench()).execute(args));
@@ -131,8 +144,9 @@ public final class SoakBench implements Callable<Integer> {
   public Integer call() throws Exception {
     Report r = soak();
     System.out.printf(Locale.ROOT, "soak done: %d clients, %d voice participants, %d messages sent, %d missing, "
-        + "%d duplicated%n", r.clients(), r.voiceParticipants(), r.sent(), r.missing(), r.duplicates());
-    return r.missing() == 0 && r.duplicates() == 0 ? 0 : 1;
+        + "%d duplicated, %d voice participants failed%n", r.clients(), r.voiceParticipants(), r.sent(), r.missing(),
+        r.duplicates(), r.voiceFailures());
+    return r.missing() == 0 && r.duplicates() == 0 && r.voiceFailures() == 0 ? 0 : 1;
   }
 
   /** Reads one observer's view: first sighting of each message by content, duplicates by id. */
@@ -172,32 +186,63 @@ public final class SoakBench implements Callable<Integer> {
     }
   }
 
-  /** A voice participant: its session, tone and ear. */
-  private static final class Talker {
+  /**
+   * A voice participant's process ({@link SoakVoiceParticipant}) and what its last report said. A
+   * thread reads its stdout: {@code READY}, then an {@code EAR} line a second; anything else goes to
+   * {@code voice-N.out} in the work dir.
+   */
+  private static final class VoiceChild {
+    final int index;
     final String userId;
     final double hz;
-    final VoiceEngine engine;
-    final VoiceSession session;
-    final VoiceEar ear;
-    VoiceCall tapped;
-    long lastPackets;
+    final Process process;
+    volatile boolean ready;
+    volatile long packets;
+    volatile double loss;
+    volatile long lastReportNanos;
+    volatile Map<String, Set<Double>> heard = Map.of();
+    long packetsAtLastWindow;
+    boolean failureCounted;
 
-    Talker(String userId, double hz, VoiceEngine engine, VoiceSession session, VoiceEar ear) {
+    VoiceChild(int index, String userId, double hz, Process process) {
+      this.index = index;
       this.userId = userId;
       this.hz = hz;
-      this.engine = engine;
-      this.session = session;
-      this.ear = ear;
+      this.process = process;
     }
 
-    /** The current call (a reconnect may replace it), with our ear attached. */
-    VoiceCall call() {
-      VoiceCall c = session.call();
-      if (c != null && c != tapped) {
-        c.setRemoteAudioTap(ear);
-        tapped = c;
+    void readOutput(Path out) {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+          StandardCharsets.UTF_8)); Writer log = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          if (line.startsWith("EAR ")) {
+            String[] f = line.split(" ");
+            try {
+              heard = SoakVoiceParticipant.parseHeard(f, 4);
+              loss = Double.parseDouble(f[2]);
+              packets = Long.parseLong(f[1]);
+              lastReportNanos = System.nanoTime();
+            } catch (RuntimeException e) {
+              log.write("unparsable: " + line + "\n");
+            }
+            continue;
+          }
+          if (line.startsWith("READY ")) {
+            ready = true;
+          }
+          log.write(line);
+          log.write('\n');
+          log.flush();
+        }
+      } catch (IOException e) {
+        // the process is gone; its death is noticed by isAlive()
       }
-      return c;
+    }
+
+    /** What it hears now (its last report, if at most 2.5 s old). */
+    Map<String, Set<Double>> hearsNow() {
+      return process.isAlive() && System.nanoTime() - lastReportNanos < 2_500_000_000L ? heard : Map.of();
     }
   }
 
@@ -207,7 +252,10 @@ public final class SoakBench implements Callable<Integer> {
     }
     Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("parch-soak");
     // Ctrl-C or kill: the service processes must not outlive the bench
-    Thread reaper = new Thread(() -> processes.forEach(Process::destroyForcibly), "soak-reaper");
+    Thread reaper = new Thread(() -> {
+      talkers.forEach(t -> t.process.destroyForcibly());
+      processes.forEach(Process::destroyForcibly);
+    }, "soak-reaper");
     Runtime.getRuntime().addShutdownHook(reaper);
     try {
       int port = freePort();
@@ -253,7 +301,7 @@ public final class SoakBench implements Callable<Integer> {
       List<HostSession> sessions = seed(dir, relay, hostKey);
       String ch = channel(sessions.get(0), ChannelKind.TEXT);
       if (voice) {
-        joinVoice(sessions);
+        joinVoice(dir, relay, hostKey);
       }
       Recorder latency = new Recorder(3);
       List<Reader> readers = List.of(new Reader(latency), new Reader(null));
@@ -279,7 +327,7 @@ public final class SoakBench implements Callable<Integer> {
           + "%d in voice, %d s, windows of %d s%n", clientCount, posters, intervalMs, posters * 1000.0 / intervalMs,
           voice ? voiceParticipants : 0, durationSeconds, sampleSeconds);
       System.out.println("   t load1   sent  recvd  p50_ms  p99_ms  max_ms | relay heapMiB fds thr | "
-          + "host heapMiB fds thr | sfu heapMiB fds thr | voice pkts loss heard");
+          + "host heapMiB fds thr | sfu heapMiB fds thr | voice pkts loss heard failed");
       Set<String> sent = ConcurrentHashMap.newKeySet();
       List<Window> windows = new ArrayList<>();
       long t0 = System.nanoTime();
@@ -308,7 +356,7 @@ public final class SoakBench implements Callable<Integer> {
         if (now >= nextSample) {
           window = latency.getIntervalHistogram(window);
           Window w = sample(t0, sent.size(), readers.get(0).seen.size(), window, relayProc.pid(), hostProc.pid(),
-              sfuProc == null ? -1 : sfuProc.pid(), heardPairs.size());
+              sfuProc == null ? -1 : sfuProc.pid(), heardPairs.size(), voiceFailures());
           heardPairs.clear();
           windows.add(w);
           print(w);
@@ -336,20 +384,22 @@ public final class SoakBench implements Callable<Integer> {
         r.handle.close();
       }
       return new Report(clientCount, voice ? voiceParticipants : 0, List.copyOf(windows), sent.size(), missing,
-          duplicates);
+          duplicates, voiceFailures());
     } finally {
-      for (Talker t : talkers) {
+      // closing its stdin makes a participant leave the call and exit
+      for (VoiceChild t : talkers) {
         try {
-          t.session.close();
-        } catch (RuntimeException e) {
-          progress("closing a voice session: %s", e);
+          t.process.getOutputStream().close();
+        } catch (IOException e) {
+          // already gone
         }
       }
-      for (Talker t : talkers) {
-        try {
-          t.engine.close();
-        } catch (RuntimeException e) {
-          progress("closing a voice engine: %s", e);
+      for (VoiceChild t : talkers) {
+        if (!t.process.waitFor(15, TimeUnit.SECONDS)) {
+          t.process.destroy();
+          if (!t.process.waitFor(5, TimeUnit.SECONDS)) {
+            t.process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+          }
         }
       }
       clients.parallelStream().forEach(ParchClient::close);
@@ -370,40 +420,56 @@ public final class SoakBench implements Callable<Integer> {
 
   /** Once a second: which (listener, speaker) pairs hear the speaker's tone right now. */
   private void listen(Set<String> heardPairs) {
-    for (Talker listener : talkers) {
-      listener.call();
-      for (Talker speaker : talkers) {
-        if (speaker != listener && listener.ear.from(speaker.userId).contains(speaker.hz)) {
+    for (VoiceChild listener : talkers) {
+      Map<String, Set<Double>> hears = listener.hearsNow();
+      for (VoiceChild speaker : talkers) {
+        if (speaker != listener && hears.getOrDefault(speaker.userId, Set.of()).contains(speaker.hz)) {
           heardPairs.add(listener.userId + ">" + speaker.userId);
         }
       }
     }
   }
 
+  /** Participants that died or never got into the call, each reported once when first noticed. */
+  private int voiceFailures() {
+    int failures = 0;
+    for (VoiceChild t : talkers) {
+      if (!t.process.isAlive() || !t.ready) {
+        if (!t.failureCounted) {
+          t.failureCounted = true;
+          progress("VOICE PARTICIPANT %d FAILED: %s (see voice-%d.out / voice-%d.err in the work dir)", t.index,
+              t.process.isAlive() ? "never got into the call" : "process exited with " + t.process.exitValue(),
+              t.index, t.index);
+        }
+        failures++;
+      }
+    }
+    return failures;
+  }
+
   private Window sample(long t0, long sent, long received, Histogram h, long relayPid, long hostPid, long sfuPid,
-      int heard) throws Exception {
+      int heard, int voiceFailures) throws Exception {
     long packets = 0;
     double loss = 0;
-    for (Talker t : talkers) {
-      VoiceCall c = t.call();
-      if (c != null) {
-        CallQuality q = c.quality();
-        packets += q.packetsReceived() - t.lastPackets;
-        t.lastPackets = q.packetsReceived();
-        loss = Math.max(loss, q.lossFraction());
+    for (VoiceChild t : talkers) {
+      long now = t.packets;
+      packets += now - t.packetsAtLastWindow;
+      t.packetsAtLastWindow = now;
+      if (t.process.isAlive()) {
+        loss = Math.max(loss, t.loss);
       }
     }
     int pairs = talkers.size() * (talkers.size() - 1);
     return new Window((int) TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0), load1(), sent, received,
         h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0,
-        proc(relayPid), proc(hostPid), sfuPid < 0 ? null : proc(sfuPid), packets, loss, heard, pairs);
+        proc(relayPid), proc(hostPid), sfuPid < 0 ? null : proc(sfuPid), packets, loss, heard, pairs, voiceFailures);
   }
 
   private static void print(Window w) {
-    System.out.printf(Locale.ROOT, "%4d %5.1f %6d %6d %7.1f %7.1f %7.1f | %s | %s | %s | %5d %4.2f %d/%d%n",
+    System.out.printf(Locale.ROOT, "%4d %5.1f %6d %6d %7.1f %7.1f %7.1f | %s | %s | %s | %5d %4.2f %d/%d %d%n",
         w.seconds(), w.load1(), w.sent(), w.received(), w.p50Ms(), w.p99Ms(), w.maxMs(), w.relay().columns(),
         w.host().columns(), w.sfu() == null ? "      -     -    -" : w.sfu().columns(), w.voicePackets(),
-        w.voiceLossMax(), w.voicePairsHeard(), w.voicePairs());
+        w.voiceLossMax(), w.voicePairsHeard(), w.voicePairs(), w.voiceFailures());
   }
 
   static Proc proc(long pid) throws Exception {
@@ -515,41 +581,58 @@ public final class SoakBench implements Callable<Integer> {
                 .exceptionallyCompose(e2 -> account(c, relay, i, attempts - 1)));
   }
 
-  /** Posting clients 1..V join the voice channel, each with its own tone, and must hear each other. */
-  private void joinVoice(List<HostSession> sessions) throws Exception {
-    String lounge = channel(sessions.get(0), ChannelKind.VOICE);
+  /**
+   * Posting clients 1..V join the voice channel, each with its own tone, each in its own JVM (logged in
+   * as that user once more, like a second device), and should hear each other. A participant that does
+   * not get in is reported and counted, and the soak goes on with the others.
+   */
+  private void joinVoice(Path dir, URI relay, String hostKey) throws Exception {
     double[] tones = new double[voiceParticipants];
+    StringJoiner all = new StringJoiner(",");
     for (int i = 0; i < voiceParticipants; i++) {
       tones[i] = 440 + 110 * i;
+      all.add(String.format(Locale.ROOT, "%.0f", tones[i]));
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    // absolute: the participant runs in the work dir
+    StringJoiner classPath = new StringJoiner(File.pathSeparator);
+    for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      classPath.add(Path.of(e).toAbsolutePath().toString());
     }
     for (int i = 0; i < voiceParticipants; i++) {
-      HostSession h = sessions.get(i + 1);
-      ParchClient c = clients.get(i + 1);
-      VoiceEngine engine = new VoiceEngine(VoiceConfig.headless());
-      VoiceSession session;
-      try {
-        session = VoiceSession.overWebSocket(h, engine, c.http());
-      } catch (RuntimeException e) {
-        engine.close();
-        throw e;
-      }
-      Talker t = new Talker(c.account().get().user().id(), tones[i], engine, session, new VoiceEar(tones));
+      int user = i + 1;
+      List<String> cmd = new ArrayList<>();
+      cmd.add(java);
+      cmd.addAll(DESKTOP_JVM_OPTIONS);
+      cmd.add("-XX:ErrorFile=" + dir.resolve("voice-" + i + "-hs_err-%p.log"));
+      cmd.addAll(List.of("-cp", classPath.toString(), SoakVoiceParticipant.class.getName(), relay.toString(), hostKey,
+          "soak" + user, "password-" + user, String.format(Locale.ROOT, "%.0f", tones[i]), all.toString(),
+          dir.resolve("voice-cfg-" + i).toString()));
+      ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
+          .redirectError(dir.resolve("voice-" + i + ".err").toFile());
+      pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
+      VoiceChild t = new VoiceChild(i, clients.get(user).account().get().user().id(), tones[i], pb.start());
       talkers.add(t);
-      session.join(lounge, VoiceInput.tone(tones[i]), new VoiceListener() { }).get(60, TimeUnit.SECONDS);
-      t.call();
+      Thread reader = new Thread(() -> t.readOutput(dir.resolve("voice-" + t.index + ".out")), "voice-" + i + "-out");
+      reader.setDaemon(true);
+      reader.start();
+    }
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (System.nanoTime() < deadline && !talkers.stream().allMatch(t -> t.ready || !t.process.isAlive())) {
+      Thread.sleep(200);
     }
     Set<String> heard = new HashSet<>();
     int pairs = voiceParticipants * (voiceParticipants - 1);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (heard.size() < pairs && System.nanoTime() < deadline) {
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (heard.size() < pairs && System.nanoTime() < deadline
+        && talkers.stream().allMatch(t -> t.ready && t.process.isAlive())) {
       heard.clear();
       listen(heard);
       Thread.sleep(200);
     }
-    if (heard.size() < pairs) {
-      throw new IllegalStateException("voice room: only " + heard.size() + " of " + pairs + " pairs hear each other");
-    }
-    progress("voice room: %d participants hear each other", voiceParticipants);
+    int failed = voiceFailures();
+    progress("voice room: %d participants in their own JVMs, %d of %d pairs hear each other, %d failed",
+        voiceParticipants, heard.size(), pairs, failed);
   }
 
   private static String channel(HostSession owner, ChannelKind kind) throws InterruptedException {

@@ -5,6 +5,7 @@ import com.parchchat.testkit.audio.FrequencyDetector;
 import com.parchchat.testkit.audio.PcmRecorder;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -38,5 +39,14 @@ final class VoiceEar implements RemoteAudioTap {
       return Set.of();
     }
     return new TreeSet<>(r.analyze(detector, candidates).present());
+  }
+
+  /** Tone frequencies audible now, by member (members heard at some time; silent ones map to an empty set). */
+  Map<String, Set<Double>> heard() {
+    Map<String, Set<Double>> m = new TreeMap<>();
+    for (String userId : byMember.keySet()) {
+      m.put(userId, from(userId));
+    }
+    return m;
   }
 }
