@@ -59,7 +59,11 @@ public final class HostChatBench implements Callable<Integer> {
   @Option(names = "--seconds", description = "measured seconds (default 10)") int seconds = 10;
   @Option(names = "--warmup-seconds", description = "warm-up at the same rate before measuring, then a pause until"
       + " every warm-up delivery arrived (default 20; JIT compilation of relay, host and bench)") int warmupSeconds = 20;
-  @Option(names = "--relay-jvm-arg", description = "extra JVM argument for the relay process (repeatable), e.g. -XX:StartFlightRecording=filename=relay.jfr")
+  /** The JVM flags of the production units ({@code deploy/systemd/parch-relay.service}, {@code parch-host.service}). */
+  static final List<String> OPERATOR_JVM_FLAGS = List.of("-Xms64m", "-Xmx512m");
+
+  @Option(names = "--relay-jvm-arg", description = "extra JVM argument for the relay process (repeatable), after the"
+      + " production units' -Xms64m -Xmx512m, e.g. -XX:StartFlightRecording=filename=relay.jfr")
   List<String> relayJvmArgs = new ArrayList<>();
   @Option(names = "--host-jvm-arg", description = "extra JVM argument for the host process (repeatable)")
   List<String> hostJvmArgs = new ArrayList<>();
@@ -83,7 +87,7 @@ public final class HostChatBench implements Callable<Integer> {
     Files.createDirectories(dir.resolve("host"));
     Files.writeString(dir.resolve("host/host.yaml"), "relay: \"" + relay + "\"\nname: \"bench\"\n"
         + "messageBurst: 100000\nmessagesPerSecond: 100000\npublishTimestamps: true\n");
-    Process relayProc = start(relayJar, relayJvmArgs, dir.resolve("relay.log"), "--config", dir.resolve("relay.yaml").toString(),
+    Process relayProc = start(relayJar, withGcLog(relayJvmArgs, dir.resolve("relay-gc.log")), dir.resolve("relay.log"), "--config", dir.resolve("relay.yaml").toString(),
         "--port", Integer.toString(port), "--data-dir", dir.resolve("relay").toString(), "--argon2-memory-kib", "1024");
     Process hostProc = null;
     List<LeanMember> lean = new ArrayList<>();
@@ -91,7 +95,7 @@ public final class HostChatBench implements Callable<Integer> {
     EventLoopGroup senderLoop = LeanMember.newLoop();
     try {
       awaitLog(dir.resolve("relay.log"), "parch-relay ready", 120);
-      hostProc = start(hostJar, hostJvmArgs, dir.resolve("host.log"), "--data-dir", dir.resolve("host").toString());
+      hostProc = start(hostJar, withGcLog(hostJvmArgs, dir.resolve("host-gc.log")), dir.resolve("host.log"), "--data-dir", dir.resolve("host").toString());
       awaitLog(dir.resolve("host.log"), "online at relay", 120);
       String hostId = Files.readString(dir.resolve("host.log")).replaceAll("(?s).*Host Key: (\\S+).*", "$1");
 
@@ -157,6 +161,9 @@ public final class HostChatBench implements Callable<Integer> {
       long cpuSelf0 = cpuNanos(null);
       long jitRelay0 = jitNanos(relayProc);
       long jitHost0 = jitNanos(hostProc);
+      GcPauses relayGc = GcPauses.from(dir.resolve("relay-gc.log"));
+      GcPauses hostGc = GcPauses.from(dir.resolve("host-gc.log"));
+      long[] benchGc0 = benchGc();
       long start = System.nanoTime();
       pace(sender, hostId, channel, warm, total, interval, rate, received, measureFrom, start);
       double sendSeconds = (System.nanoTime() - start) / 1e9;
@@ -171,6 +178,7 @@ public final class HostChatBench implements Callable<Integer> {
       double cpuHost = (cpuNanos(hostProc) - cpuHost0) / 1e9;
       double cpuSelf = (cpuNanos(null) - cpuSelf0) / 1e9;
       double elapsed = (System.nanoTime() - start) / 1e9;
+      long[] benchGc1 = benchGc();
       synchronized (endToEnd) {
         System.out.printf("%n=== host chat summary: %d members, %d msg/s offered (%.0f achieved), load average %.2f ===%n",
             members, rate, total / sendSeconds, HostStoreBench.loadAverage());
@@ -187,6 +195,9 @@ public final class HostChatBench implements Callable<Integer> {
             endToEnd.getMaxValue() / 1e6, "-");
         System.out.printf("CPU seconds over %.1f s (measured part): relay %.2f (JIT compiler threads %.2f), host %.2f"
             + " (JIT %.2f), bench clients %.2f%n", elapsed, cpuRelay, jitRelay, cpuHost, jitHost, cpuSelf);
+        System.out.printf("GC pauses in the measured part (count, total, longest): relay %s; host %s; bench JVM %d, %d ms"
+            + " (JVM flags of relay and host: %s + GC log)%n", relayGc.since(), hostGc.since(),
+            benchGc1[0] - benchGc0[0], benchGc1[1] - benchGc0[1], OPERATOR_JVM_FLAGS);
         long deliveries = received.get() - receivedBefore;
         if (deliveries > 0) {
           System.out.printf("per delivery: relay %.2f us, bench clients %.2f us; per message: host %.1f us%n",
@@ -232,6 +243,63 @@ public final class HostChatBench implements Callable<Integer> {
       }
     }
     return count;
+  }
+
+  private static List<String> withGcLog(List<String> extra, Path gcLog) {
+    List<String> args = new ArrayList<>(OPERATOR_JVM_FLAGS);
+    args.add("-Xlog:gc:file=" + gcLog);
+    args.addAll(extra);
+    return args;
+  }
+
+  /** Collections and their total time (ms) of this JVM so far. */
+  private static long[] benchGc() {
+    long count = 0;
+    long millis = 0;
+    for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, gc.getCollectionCount());
+      millis += Math.max(0, gc.getCollectionTime());
+    }
+    return new long[] {count, millis};
+  }
+
+  /** The pauses a child JVM logged ({@code -Xlog:gc}) after a starting point in its log. */
+  private static final class GcPauses {
+    private static final java.util.regex.Pattern PAUSE = java.util.regex.Pattern.compile("Pause.* ([0-9.]+)ms$");
+    private final Path log;
+    private final long offset;
+
+    private GcPauses(Path log, long offset) {
+      this.log = log;
+      this.offset = offset;
+    }
+
+    static GcPauses from(Path log) throws IOException {
+      return new GcPauses(log, Files.exists(log) ? Files.size(log) : 0);
+    }
+
+    /** "count, total ms, longest ms" of the pauses logged since {@link #from}. */
+    String since() throws IOException {
+      if (!Files.exists(log)) {
+        return "no GC log";
+      }
+      byte[] all = Files.readAllBytes(log);
+      String tail = new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
+          StandardCharsets.UTF_8);
+      int n = 0;
+      double total = 0;
+      double longest = 0;
+      for (String line : tail.split("\n")) {
+        java.util.regex.Matcher m = PAUSE.matcher(line.strip());
+        if (m.find()) {
+          double ms = Double.parseDouble(m.group(1));
+          n++;
+          total += ms;
+          longest = Math.max(longest, ms);
+        }
+      }
+      return String.format("%d, %.1f ms, %.1f ms", n, total, longest);
+    }
   }
 
   /** CPU time of the JIT compiler threads of a child process (Linux /proc), in nanoseconds; 0 if unknown. */
