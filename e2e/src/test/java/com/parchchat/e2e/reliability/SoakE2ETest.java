@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 10 point 4 in CI: the soak ({@link SoakBench}: real relay, host and SFU jars as processes,
  * {@code client.core} clients chatting in one space, three {@code client.voice} participants with
- * tones in a voice channel of it, joined through host and relay) for 2 minutes at a reduced scale.
+ * tones in a voice channel of it, joined through host and relay, each participant in its own JVM) for
+ * 2 minutes at a reduced scale.
  * The 30-minute, 500-client run is in docs/performance.md ("## Soak").
  *
  * <p>What must hold, each a plain count or a generous bound, no timing: every message posted reaches
@@ -44,6 +45,8 @@ class SoakE2ETest {
     assertThat(r.sent()).isPositive();
     assertThat(r.missing()).as("messages a reader never got").isZero();
     assertThat(r.duplicates()).as("messages a reader got twice").isZero();
+    assertThat(r.voiceFailures()).as("voice participants (own JVMs) that died or never got in; see their "
+        + "voice-N.out/.err in the work dir").isZero();
 
     checkProcess("relay", w, SoakBench.Window::relay);
     checkProcess("host", w, SoakBench.Window::host);
@@ -54,6 +57,7 @@ class SoakE2ETest {
       assertThat(x.voicePairsHeard()).as("pairs heard in the window ending at %d s", x.seconds())
           .isEqualTo(x.voicePairs());
       assertThat(x.voicePackets()).as("voice packets in the window ending at %d s", x.seconds()).isPositive();
+      assertThat(x.voiceFailures()).as("voice participants failed by %d s", x.seconds()).isZero();
     }
   }
 
