@@ -26,7 +26,6 @@ import dev.onvoid.webrtc.media.audio.AudioOptions;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
 import dev.onvoid.webrtc.media.audio.AudioTrackSink;
 import dev.onvoid.webrtc.media.audio.AudioTrackSource;
-import dev.onvoid.webrtc.media.audio.CustomAudioSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -58,9 +57,8 @@ import org.slf4j.LoggerFactory;
  * backoff and jitter; {@code left} (kicked, replaced, channel gone) ends the call for good.
  *
  * <p>All signalling and state changes run on the call's own thread; public methods may be called
- * from any thread and never block on the network. Synthetic (tone) input is pushed from a separate
- * 10 ms timer; with it the device module's capture thread is kept stopped, because it races
- * {@code CustomAudioSource} inside libwebrtc and aborts the JVM.
+ * from any thread and never block on the network. Synthetic (tone) input is a {@link ToneMicrophone}
+ * on the device module's capture path, like a sound card: one native thread feeds the send stream.
  */
 public final class VoiceCall implements AutoCloseable {
 
@@ -84,10 +82,9 @@ public final class VoiceCall implements AutoCloseable {
   private final VoiceInput input;
   private final VoiceListener listener;
   private final ScheduledExecutorService exec;
-  private final ScheduledExecutorService pusher;
   private final int id = IDS.incrementAndGet();
 
-  // call-thread state (session is read by the tone pusher too)
+  // call-thread state (session is read by libwebrtc callbacks too)
   private volatile Session session;
   private volatile Thread callThread;
   private State state = State.CONNECTING;
@@ -125,7 +122,6 @@ public final class VoiceCall implements AutoCloseable {
       callThread = t;
       return t;
     });
-    this.pusher = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "voice-push-" + id));
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -138,9 +134,6 @@ public final class VoiceCall implements AutoCloseable {
     exec.execute(this::openSession);
     statsTask = exec.scheduleWithFixedDelay(this::sample, engine.config().statsInterval().toMillis(),
         engine.config().statsInterval().toMillis(), TimeUnit.MILLISECONDS);
-    if (input instanceof VoiceInput.Tone && grant.canSpeak()) {
-      pusher.scheduleAtFixedRate(this::pushTone, 10, 10, TimeUnit.MILLISECONDS);
-    }
   }
 
   // ---- public API ---------------------------------------------------------------------------
@@ -271,7 +264,6 @@ public final class VoiceCall implements AutoCloseable {
     if (Thread.currentThread() == callThread) {
       // called from a listener: finish here, the executor winds itself down
       finish(state == State.LEFT || state == State.FAILED ? state : State.LEFT, "closed");
-      pusher.shutdownNow();
       return;
     }
     try {
@@ -283,7 +275,6 @@ public final class VoiceCall implements AutoCloseable {
       log.warn("voice call {}: close did not finish cleanly: {}", id, e.toString());
     }
     exec.shutdownNow();
-    pusher.shutdownNow();
   }
 
   // ---- call thread --------------------------------------------------------------------------
@@ -442,7 +433,6 @@ public final class VoiceCall implements AutoCloseable {
     if (statsTask != null) {
       statsTask.cancel(false);
     }
-    pusher.shutdownNow();
     engine.forget(this);
     setState(end, detail);
     exec.execute(exec::shutdown);
@@ -533,6 +523,10 @@ public final class VoiceCall implements AutoCloseable {
   }
 
   private void fireSpeaking() {
+    Session s = session;
+    if (s != null && s.toneMicrophone != null) {
+      localLevel = effectiveMute() ? 0 : s.toneMicrophone.level();
+    }
     Set<String> now = new LinkedHashSet<>(sfuSpeakers);
     if (selfUserId != null) {
       now.remove(selfUserId);
@@ -642,65 +636,6 @@ public final class VoiceCall implements AutoCloseable {
     }
   }
 
-  // ---- synthetic input ----------------------------------------------------------------------
-
-  private final Object pushLock = new Object();
-  /** One second of the tone, precomputed (100 frames of 10 ms); null until the first push. */
-  private byte[][] toneFrames;
-  private double toneLevel;
-  private int toneIndex;
-
-  /** Builds one second of the tone (an integer frequency loops seamlessly; others click once a second). */
-  private void precomputeTone() {
-    double hz = ((VoiceInput.Tone) input).frequencyHz();
-    double step = 2 * Math.PI * hz / 48_000;
-    byte[][] frames = new byte[100][960];
-    double sumSq = 0;
-    for (int f = 0; f < 100; f++) {
-      for (int i = 0; i < 480; i++) {
-        short v = (short) Math.round(Math.sin(step * (f * 480 + i)) * 0.5 * Short.MAX_VALUE);
-        frames[f][2 * i] = (byte) v;
-        frames[f][2 * i + 1] = (byte) (v >> 8);
-        sumSq += (double) v * v;
-      }
-    }
-    toneLevel = Math.sqrt(sumSq / 48_000) / 32768.0;
-    if (toneLevel < engine.config().vadThreshold()) {
-      for (byte[] fr : frames) {
-        java.util.Arrays.fill(fr, (byte) 0);
-      }
-    }
-    toneFrames = frames;
-  }
-
-  private void pushTone() {
-    Session s = session;
-    if (s == null || s.customSource == null || s.negotiating) {
-      return;
-    }
-    if (toneFrames == null) {
-      precomputeTone();
-    }
-    byte[] frame = toneFrames[toneIndex];
-    toneIndex = (toneIndex + 1) % toneFrames.length;
-    localLevel = effectiveMute() ? 0 : toneLevel;
-    synchronized (pushLock) {
-      if (s != session || s.negotiating || s.closed) {
-        return;
-      }
-      try {
-        // libwebrtc (re)starts the device module's capture whenever a send stream starts, which is not
-        // only during a negotiation; that thread races CustomAudioSource.pushAudio (a native abort, or
-        // silence mixed into the tone), so keep it stopped before each push (a cheap JNI call when
-        // already stopped).
-        engine.audioDeviceModule().stopRecording();
-        s.customSource.pushAudio(frame, 16, 48_000, 1, 480);
-      } catch (RuntimeException e) {
-        log.debug("voice call {}: push failed: {}", id, e.toString());
-      }
-    }
-  }
-
   // ---- one signalling link + peer connection ------------------------------------------------
 
   /** A remote member's track. */
@@ -711,11 +646,11 @@ public final class VoiceCall implements AutoCloseable {
     final SfuLink link;
     final RTCPeerConnection pc;
     final AudioTrackSource source;
-    final CustomAudioSource customSource;
+    /** The synthetic microphone when the input is a tone (it feeds the module's capture path). */
+    final ToneMicrophone toneMicrophone;
     final AudioTrack localTrack;
     final AudioTrackSink localSink;
     final Map<String, RemoteVoice> remotes = new ConcurrentHashMap<>();
-    volatile boolean negotiating;
     volatile boolean closed;
     volatile CompletableFuture<Void> gathered = new CompletableFuture<>();
     long answeredRevision = -1;
@@ -732,22 +667,18 @@ public final class VoiceCall implements AutoCloseable {
       link = links.open(grant);
       pc = engine.factory().createPeerConnection(config, new Observer(this));
       if (grant.canSpeak()) {
-        if (input instanceof VoiceInput.Tone) {
-          customSource = new CustomAudioSource();
-          source = customSource;
-        } else {
-          AudioOptions options = new AudioOptions();
-          VoiceConfig c = engine.config();
-          options.echoCancellation = c.echoCancellation();
-          options.noiseSuppression = c.noiseSuppression();
-          options.autoGainControl = c.gainControl();
-          options.highpassFilter = c.highPassFilter();
-          source = engine.factory().createAudioSource(options);
-          customSource = null;
-        }
+        // a tone is a microphone too: the device module's capture path, with the same processing options
+        toneMicrophone = input instanceof VoiceInput.Tone t ? engine.toneMicrophone(t) : null;
+        AudioOptions options = new AudioOptions();
+        VoiceConfig c = engine.config();
+        options.echoCancellation = c.echoCancellation();
+        options.noiseSuppression = c.noiseSuppression();
+        options.autoGainControl = c.gainControl();
+        options.highpassFilter = c.highPassFilter();
+        source = engine.factory().createAudioSource(options);
         localTrack = engine.factory().createAudioTrack("voice-" + id, source);
         localSink = (data, bits, rate, channels, frames) -> {
-          if (customSource == null) {
+          if (toneMicrophone == null) {
             localLevel = effectiveMute() ? 0 : rms(data, bits, channels, frames);
           }
         };
@@ -757,14 +688,13 @@ public final class VoiceCall implements AutoCloseable {
         pc.addTrack(localTrack, List.of("voice-" + id));
       } else {
         source = null;
-        customSource = null;
+        toneMicrophone = null;
         localTrack = null;
         localSink = null;
       }
     }
 
     String acceptOffer(String sdp) {
-      negotiating = true;
       try {
         await(setRemote(new RTCSessionDescription(RTCSdpType.OFFER, withDtx(sdp))), "setRemoteDescription");
         CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
@@ -803,13 +733,6 @@ public final class VoiceCall implements AutoCloseable {
         }
         // webrtc-java reports an unparsable description as a plain java.lang.Error
         throw new VoiceException("SFU offer refused: " + e.getMessage(), e);
-      } finally {
-        synchronized (pushLock) {
-          if (customSource != null && !closed) {
-            engine.audioDeviceModule().stopRecording();
-          }
-          negotiating = false;
-        }
       }
     }
 
@@ -930,9 +853,7 @@ public final class VoiceCall implements AutoCloseable {
     }
 
     void close() {
-      synchronized (pushLock) {
-        closed = true;
-      }
+      closed = true;
       sendQuietly(new ClientToSfu.Leave());
       VoiceEngine.step("link.close", link::close);
       for (RemoteVoice rv : remotes.values()) {
@@ -943,9 +864,6 @@ public final class VoiceCall implements AutoCloseable {
         VoiceEngine.step("local removeSink", () -> localTrack.removeSink(localSink));
       }
       VoiceEngine.step("pc.close", pc::close);
-      if (customSource != null) {
-        VoiceEngine.step("source.dispose", customSource::dispose);
-      }
     }
   }
 

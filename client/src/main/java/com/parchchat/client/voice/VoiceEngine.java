@@ -50,6 +50,8 @@ public final class VoiceEngine implements AutoCloseable {
   /** The speaker chosen with {@link #selectSpeaker} (null: the first one). */
   private volatile AudioDevice speaker;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The synthetic microphone on the headless module's capture path; null until a tone call needs it. */
+  private ToneMicrophone toneMicrophone;
 
   public VoiceEngine(VoiceConfig config) {
     this.config = config;
@@ -265,6 +267,9 @@ public final class VoiceEngine implements AutoCloseable {
     if (closed.get()) {
       throw new VoiceException("voice engine is closed");
     }
+    if (input instanceof VoiceInput.Tone t) {
+      toneMicrophone(t); // refuses a tone in DEVICE mode or a second frequency before anything starts
+    }
     VoiceCall call = new VoiceCall(this, grant, freshGrants, links, input, listener);
     calls.add(call);
     call.start();
@@ -273,6 +278,27 @@ public final class VoiceEngine implements AutoCloseable {
 
   PeerConnectionFactory factory() {
     return factory;
+  }
+
+  /**
+   * Makes {@code tone} this engine's microphone: the headless module's capture thread pulls it every
+   * 10 ms (see {@link ToneMicrophone} for why this, not {@code CustomAudioSource}). Registered once,
+   * after playout started (the constructor), so libwebrtc keeps its own audio transport. One engine has
+   * one microphone: a second call with another frequency is refused.
+   */
+  synchronized ToneMicrophone toneMicrophone(VoiceInput.Tone tone) {
+    if (mode != AudioMode.HEADLESS) {
+      throw new VoiceException("a tone input needs the headless audio mode (this engine uses " + mode + ")");
+    }
+    if (toneMicrophone == null) {
+      ToneMicrophone mic = new ToneMicrophone(tone.frequencyHz(), config.vadThreshold());
+      adm.setAudioSource(mic);
+      toneMicrophone = mic;
+    } else if (toneMicrophone.frequencyHz() != tone.frequencyHz()) {
+      throw new VoiceException("this engine's tone microphone plays " + toneMicrophone.frequencyHz()
+          + " Hz, not " + tone.frequencyHz() + " Hz (one microphone per engine)");
+    }
+    return toneMicrophone;
   }
 
   AudioDeviceModuleBase audioDeviceModule() {

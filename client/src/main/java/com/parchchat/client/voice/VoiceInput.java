@@ -6,8 +6,10 @@ package com.parchchat.client.voice;
  * <ul>
  *   <li>{@link #microphone()}: the selected capture device, through libwebrtc's audio processing
  *       (echo cancellation, noise suppression, gain control as configured);</li>
- *   <li>{@link #tone(double)}: a synthetic sine pushed every 10 ms — for headless clients in tests and
- *       bots, where it stands in for a voice. Audio processing does not apply to it.</li>
+ *   <li>{@link #tone(double)}: a synthetic sine that the headless audio module captures every 10 ms in
+ *       place of a sound card — for headless clients in tests and bots, where it stands in for a voice.
+ *       It goes through the same audio processing as a microphone. Headless mode only; one frequency
+ *       per engine.</li>
  * </ul>
  */
 public sealed interface VoiceInput {

@@ -16,9 +16,10 @@
  *
  * <p>webrtc-java pitfalls guarded in Java (each would otherwise kill the JVM): the PulseAudio device
  * module is only created when a PulseAudio server is reachable (else headless); playout starts after the
- * factory; malformed ICE URLs are rejected by {@link com.parchchat.client.voice.IceServerConfig}; with
- * synthetic (tone) input the device module's capture thread is kept stopped (it races
- * {@code CustomAudioSource}); callbacks never throw into native code; disposal runs in the safe order.
+ * factory; malformed ICE URLs are rejected by {@link com.parchchat.client.voice.IceServerConfig}; synthetic
+ * (tone) input enters through the headless module's capture path, never through {@code CustomAudioSource}
+ * (whose pushes race that capture thread inside libwebrtc and abort the JVM); callbacks never throw into
+ * native code; disposal runs in the safe order.
  *
  * <p>Known limit: webrtc-java 0.14 has no gain control on a remote track, so per-member volume is
  * on/off (0 silences); the chosen value is kept for the UI.

@@ -216,6 +216,78 @@ class VoiceCallTest {
     call.close();
   }
 
+  /**
+   * libwebrtc starts the audio module's capture whenever a send stream starts, on its own threads and at
+   * moments the client does not see (negotiations, rejoins). Here a thread restarts the capture as fast
+   * as it can for 8 s under CPU load, while the SFU renegotiates and the call mutes and unmutes: nothing
+   * may abort the JVM (the old {@code CustomAudioSource} design died here with
+   * {@code audio_send_stream.cc:368 Check failed: !race_checker368.RaceDetected()}), and bob keeps hearing
+   * alice's tone afterwards.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void captureRestartsAtAnyMomentNeverRaceTheToneMicrophone() throws Exception {
+    engine = new VoiceEngine(VoiceConfig.headless());
+    bob = ToneBot.builder("bob").tone(BOB_HZ).build();
+    StandInSfu sfu = new StandInSfu();
+    VoiceCall call = engine.join(new VoiceGrant(URI.create("ws://127.0.0.1:1/sfu"), "tok", "host1:voice1",
+        List.of(), true), sfu, VoiceInput.tone(ALICE_HZ), new Recorder());
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(bob.heardFrequencies(ALICE_HZ, BOB_HZ)).containsExactly(ALICE_HZ));
+
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLong restarts = new java.util.concurrent.atomic.AtomicLong();
+    List<Thread> threads = new java.util.ArrayList<>();
+    threads.add(new Thread(() -> {
+      dev.onvoid.webrtc.media.audio.AudioDeviceModuleBase adm = engine.audioDeviceModule();
+      while (!stop.get()) {
+        try {
+          adm.stopRecording();
+          adm.initRecording();
+          adm.startRecording();
+          restarts.incrementAndGet();
+        } catch (RuntimeException | Error e) {
+          // a refused start is fine; only a native abort would end this test
+        }
+      }
+    }, "capture-restarter"));
+    for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+      threads.add(new Thread(() -> {
+        long x = 0;
+        while (!stop.get()) {
+          x += System.nanoTime() % 7;
+        }
+        if (x == 42) {
+          System.out.print("");
+        }
+      }, "cpu-load-" + i));
+    }
+    threads.forEach(Thread::start);
+    try {
+      long end = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+      int round = 0;
+      while (System.nanoTime() < end) {
+        if (round % 5 == 0) {
+          sfuThread.execute(sfu::offer);
+        }
+        call.setMuted(round % 2 == 0);
+        round++;
+        Thread.sleep(40);
+      }
+      call.setMuted(false);
+    } finally {
+      stop.set(true);
+      for (Thread t : threads) {
+        t.join(5_000);
+      }
+    }
+    System.out.println("capture restarts during the stress: " + restarts.get());
+    assertThat(restarts.get()).isGreaterThan(100);
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(bob.heardFrequencies(ALICE_HZ, BOB_HZ)).containsExactly(ALICE_HZ));
+    assertThat(call.state()).isEqualTo(VoiceCall.State.CONNECTED);
+  }
+
   private static List<Double> present(Map<String, PcmRecorder> heard, String user) {
     PcmRecorder r = heard.get(user);
     return r == null ? List.of() : r.analyze(new FrequencyDetector(), ALICE_HZ, BOB_HZ).present();

@@ -1,0 +1,95 @@
+package com.parchchat.client.voice;
+
+import dev.onvoid.webrtc.media.audio.AudioSource;
+
+/**
+ * A synthetic microphone for the headless audio module: a sine at −6 dBFS that the module's own capture
+ * thread pulls every 10 ms, exactly where a sound card's samples would enter libwebrtc.
+ *
+ * <p>Why not {@code CustomAudioSource}: libwebrtc starts the module's capture whenever a send stream
+ * starts (on its worker thread, at moments Java does not see), and that capture thread then calls
+ * {@code AudioSendStream::SendAudioData} while {@code CustomAudioSource.pushAudio} calls it from our
+ * thread; the stream's race checker ({@code audio_send_stream.cc:368}) aborts the JVM. Fed through the
+ * capture path instead, one native thread is the only writer to every send stream, so there is nothing
+ * to race, and the tone goes through the same audio processing (echo cancellation, noise suppression,
+ * gain control) a real microphone does.
+ *
+ * <p>webrtc-java 0.14's headless module asks its registered {@link AudioSource} for each 10 ms capture
+ * frame, then delivers the frame to libwebrtc's own audio transport. {@link VoiceEngine} registers this
+ * source only after playout has started: the module's buffer then keeps libwebrtc's transport (it refuses
+ * a new callback while playing) and only the capture pull is redirected here.
+ *
+ * <p>Called on a native real-time thread: no allocation after the first call, no locks, never throws.
+ */
+final class ToneMicrophone implements AudioSource {
+
+  private final double frequencyHz;
+  private final boolean gated;
+  private final double level;
+  /** One second of the tone at {@link #tableRate} (an integer frequency loops seamlessly). */
+  private short[] table;
+  private int tableRate;
+  private int position;
+
+  /**
+   * @param frequencyHz  the tone
+   * @param vadThreshold below this RMS (0..1 of full scale) the microphone is gated to silence, as the
+   *                     voice-activity threshold would do to a quiet voice
+   */
+  ToneMicrophone(double frequencyHz, double vadThreshold) {
+    this.frequencyHz = frequencyHz;
+    double rms = 0.5 / Math.sqrt(2);
+    this.gated = rms < vadThreshold;
+    this.level = gated ? 0 : rms;
+  }
+
+  double frequencyHz() {
+    return frequencyHz;
+  }
+
+  /** RMS of what the microphone delivers, 0..1 of full scale (0 when gated). */
+  double level() {
+    return level;
+  }
+
+  @Override
+  public int onPlaybackData(byte[] buffer, int samples, int bytesPerSample, int channels, int sampleRate) {
+    try {
+      int ch = Math.max(1, channels);
+      int n = Math.min(buffer.length / 2, samples * Math.max(1, bytesPerSample / 2));
+      if (gated || sampleRate <= 0) {
+        java.util.Arrays.fill(buffer, 0, 2 * n, (byte) 0);
+        return samples;
+      }
+      if (table == null || tableRate != sampleRate) {
+        table = tone(frequencyHz, sampleRate);
+        tableRate = sampleRate;
+        position = 0;
+      }
+      short[] t = table;
+      int p = position;
+      for (int i = 0; i < n; i++) {
+        short v = t[p];
+        buffer[2 * i] = (byte) v;
+        buffer[2 * i + 1] = (byte) (v >> 8);
+        if ((i + 1) % ch == 0) {
+          p = p + 1 == t.length ? 0 : p + 1;
+        }
+      }
+      position = p;
+      return samples;
+    } catch (RuntimeException e) {
+      // an exception must never propagate into the native capture thread
+      return 0;
+    }
+  }
+
+  private static short[] tone(double hz, int rate) {
+    short[] t = new short[rate];
+    double step = 2 * Math.PI * hz / rate;
+    for (int i = 0; i < rate; i++) {
+      t[i] = (short) Math.round(Math.sin(step * i) * 0.5 * Short.MAX_VALUE);
+    }
+    return t;
+  }
+}
