@@ -5,18 +5,27 @@ import com.parchchat.protocol.signal.HostToRelay;
 import com.parchchat.protocol.signal.RelayToHost;
 import com.parchchat.protocol.signal.SignalCodec;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.internal.PlatformDependent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.net.URI;
+import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +36,10 @@ import org.slf4j.LoggerFactory;
  * it reconnects forever, waiting {@link Backoff} delays (exponential, full jitter).
  *
  * <p>{@link #send} is thread-safe and never blocks; frames sent while the link is down are
- * dropped (the caller's request died with the relay's session anyway).
+ * dropped (the caller's request died with the relay's session anyway). Frames are encoded on the
+ * sending thread and queued; one task on the link's event loop writes everything queued since it
+ * last ran and flushes once, so an event and the reply sent right after it (a message send) cost
+ * one wakeup and one socket write, not two. Native epoll on Linux, NIO elsewhere.
  */
 public final class RelayLink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RelayLink.class);
@@ -43,6 +55,7 @@ public final class RelayLink implements AutoCloseable {
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
   private volatile Channel readyChannel;
+  private volatile Writer writer;
   private volatile State state = State.OFFLINE;
   private volatile boolean closed;
 
@@ -53,7 +66,8 @@ public final class RelayLink implements AutoCloseable {
     this.codec = codec;
     this.listener = listener;
     this.backoff = backoff;
-    this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    boolean epoll = Epoll.isAvailable();
+    this.group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     SslContext ssl = null;
     if ("wss".equals(uri.getScheme())) {
       try {
@@ -65,7 +79,7 @@ public final class RelayLink implements AutoCloseable {
     RelayLinkHandler handler = new RelayLinkHandler(this, hostId, identity, codec);
     this.bootstrap = new Bootstrap()
         .group(group)
-        .channel(NioSocketChannel.class)
+        .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
         .option(ChannelOption.TCP_NODELAY, true)
         .handler(new RelayLinkInitializer(uri, ssl, codec.limits().maxHostFrameBytes(), handler));
@@ -104,6 +118,7 @@ public final class RelayLink implements AutoCloseable {
     boolean wasReady = readyChannel == ch;
     if (wasReady) {
       readyChannel = null;
+      writer = null;
       log.warn("lost the relay connection");
       listener.onDisconnected();
     }
@@ -129,6 +144,7 @@ public final class RelayLink implements AutoCloseable {
       log.warn("relay confirmed host id {} but this host is {}", confirmedId, hostId);
     }
     backoff.reset();
+    writer = new Writer(ch);
     readyChannel = ch;
     state = State.ONLINE;
     log.info("online at relay {} as host {}", uri, hostId);
@@ -145,13 +161,60 @@ public final class RelayLink implements AutoCloseable {
 
   /** Sends a frame if the link is up; returns whether it was handed to the socket. */
   public boolean send(HostToRelay frame) {
-    Channel ch = readyChannel;
-    if (ch == null || !ch.isActive()) {
+    Writer w = writer;
+    if (w == null || !w.channel.isActive()) {
       log.debug("relay offline, dropping {}", frame.getClass().getSimpleName());
       return false;
     }
-    ch.writeAndFlush(new TextWebSocketFrame(codec.encode(frame)));
+    w.send(new TextWebSocketFrame(Unpooled.wrappedBuffer(codec.encodeUtf8(frame))));
     return true;
+  }
+
+  /**
+   * The outbound queue of one connection: any thread adds, one task on the event loop writes all
+   * that is queued and flushes once. At most one task is pending at a time.
+   */
+  private static final class Writer implements Runnable {
+    private final Channel channel;
+    private final Queue<WebSocketFrame> queue = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+
+    Writer(Channel channel) {
+      this.channel = channel;
+    }
+
+    void send(WebSocketFrame frame) {
+      queue.add(frame);
+      if (scheduled.compareAndSet(false, true)) {
+        try {
+          channel.eventLoop().execute(this);
+        } catch (RejectedExecutionException shuttingDown) {
+          releaseAll();
+        }
+      }
+    }
+
+    @Override
+    public void run() {
+      // cleared before draining: a frame added after this point schedules another run
+      scheduled.set(false);
+      boolean wrote = false;
+      WebSocketFrame f;
+      while ((f = queue.poll()) != null) {
+        channel.write(f); // on a closed channel the write fails and releases the frame
+        wrote = true;
+      }
+      if (wrote) {
+        channel.flush();
+      }
+    }
+
+    private void releaseAll() {
+      WebSocketFrame f;
+      while ((f = queue.poll()) != null) {
+        f.release();
+      }
+    }
   }
 
   @Override
