@@ -47,6 +47,7 @@ public final class ClientLauncher implements Callable<Integer> {
   @Override
   public Integer call() {
     returnIdleMemory();
+    Relaunch.chooseRenderer(System.getenv());
     List<String> fxArgs = new ArrayList<>();
     if (configDir != null) {
       fxArgs.add("--config-dir=" + configDir.toAbsolutePath());

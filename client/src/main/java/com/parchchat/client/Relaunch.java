@@ -191,6 +191,80 @@ public final class Relaunch {
     return Path.of(System.getProperty("java.home"), "bin", "java");
   }
 
+  /** Set by {@link #chooseRenderer} when it forced Prism's software pipeline from the remembered probe. */
+  static final String SW_FROM_PROBE = "parch.prism.swFromProbe";
+  /** How long a remembered "no usable GPU" holds before the OpenGL pipeline is tried again. */
+  static final long RENDERER_MEMORY_MILLIS = 30L * 24 * 3600 * 1000;
+
+  /**
+   * Before JavaFX starts: when an earlier launch on this display setup found that Prism's OpenGL
+   * pipeline is refused (no qualified GPU, e.g. Mesa's llvmpipe under Xvfb or a VM), go straight
+   * to the software pipeline. Probing costs ≈ 60 MB of resident memory for nothing: Mesa's
+   * {@code libLLVM} and {@code swrast_dri} stay mapped after Prism has fallen back to software.
+   * A {@code -Dprism.order} of the user's own always wins.
+   */
+  public static void chooseRenderer(Map<String, String> env) {
+    if (System.getProperty("prism.order") != null) {
+      return;
+    }
+    try {
+      Path marker = rendererMarker(env);
+      if (Files.isRegularFile(marker)
+          && System.currentTimeMillis() - Files.getLastModifiedTime(marker).toMillis() < RENDERER_MEMORY_MILLIS) {
+        System.setProperty("prism.order", "sw");
+        System.setProperty(SW_FROM_PROBE, "true");
+      }
+    } catch (IOException | RuntimeException e) {
+      // no memory of the probe: JavaFX probes as usual
+    }
+  }
+
+  /**
+   * After the window is shown: remembers that Prism fell back to software although OpenGL was
+   * allowed (next launches skip the probe, see {@link #chooseRenderer}), or forgets it when the
+   * OpenGL pipeline worked. {@code pipeline} is Prism's pipeline class name.
+   */
+  public static void rememberRenderer(String pipeline, Map<String, String> env) {
+    if (pipeline == null || Boolean.getBoolean(SW_FROM_PROBE) || System.getProperty("prism.order") != null) {
+      return;
+    }
+    try {
+      Path marker = rendererMarker(env);
+      if (pipeline.endsWith(".SWPipeline")) {
+        Files.createDirectories(marker.getParent());
+        Files.writeString(marker, "Prism fell back to software rendering; OpenGL is not probed again until "
+            + "this file is older than 30 days or removed\n");
+      } else {
+        Files.deleteIfExists(marker);
+      }
+    } catch (IOException | RuntimeException e) {
+      // next launch probes again
+    }
+  }
+
+  /**
+   * The remembered probe result for this display setup: the GPU device nodes, the kind of session
+   * (a desktop session and a bare Xvfb differ here) and the Java version.
+   */
+  static Path rendererMarker(Map<String, String> env) throws IOException {
+    StringBuilder id = new StringBuilder(System.getProperty("java.vm.version", ""));
+    for (String k : List.of("XDG_SESSION_TYPE", "XDG_CURRENT_DESKTOP", "WAYLAND_DISPLAY")) {
+      id.append('|').append(k).append('=').append(env.getOrDefault(k, ""));
+    }
+    Path dri = Path.of("/dev/dri");
+    if (Files.isDirectory(dri)) {
+      try (var s = Files.list(dri)) {
+        s.map(p -> p.getFileName().toString()).sorted().forEach(n -> id.append('|').append(n));
+      }
+    }
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(id.toString().getBytes(StandardCharsets.UTF_8));
+      return cacheDir(env).resolve("prism").resolve("software-" + HexFormat.of().formatHex(d, 0, 8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** In the child: the window is shown, let the waiting parent go. */
   public static void windowShown() {
     String f = System.getProperty(READY_FILE);

@@ -79,7 +79,20 @@ public final class ClientBench implements Callable<Integer> {
   int launches;
   @Option(names = "--untuned-launches", defaultValue = "2") int untunedLaunches;
   @Option(names = "--idle-seconds", defaultValue = "30") int idleSeconds;
-  @Option(names = "--scroll-minutes", defaultValue = "3") double scrollMinutes;
+  @Option(names = "--scroll-minutes", defaultValue = "3",
+      description = "cap for the whole scroll phase (wheel scroll-back, stress, jump to the oldest)")
+  double scrollMinutes;
+  @Option(names = "--phases", split = ",", defaultValue = "launch,rss,scroll",
+      description = "which phases to run: launch, rss, scroll (e.g. --phases scroll for a quick scroll-only run)")
+  java.util.Set<String> phases;
+  @Option(names = "--scroll-speed", defaultValue = "4000",
+      description = "px/s of the realistic scroll-back (a steady mouse wheel / trackpad flick)")
+  double scrollSpeed;
+  @Option(names = "--wheel-seconds", defaultValue = "60", description = "length of the realistic scroll-back")
+  int wheelSeconds;
+  @Option(names = "--stress-seconds", defaultValue = "45",
+      description = "length of the 2,500 px per frame stress scroll (0: skip)")
+  int stressSeconds;
   @Option(names = "--page", defaultValue = "100", description = "history page size while scrolling")
   int page;
   @Option(names = "--cache-dir", defaultValue = "/var/tmp/parch-bench/client") Path cacheDir;
@@ -97,7 +110,13 @@ public final class ClientBench implements Callable<Integer> {
     Path dir = Files.createTempDirectory("parch-client-bench");
     try {
       System.out.printf(Locale.ROOT, "load average at start: %.2f%n", loadAverage());
-      launchToLogin(dir);
+      Path xdgCache = dir.resolve("xdg-cache");
+      if (phases.contains("launch")) {
+        launchToLogin(dir, xdgCache);
+      }
+      if (!phases.contains("rss") && !phases.contains("scroll")) {
+        return 0;
+      }
       Path seeded = seedOnce();
       Path stack = dir.resolve("stack");
       copyTree(seeded, stack);
@@ -110,9 +129,19 @@ public final class ClientBench implements Callable<Integer> {
       startStack(stack, port);
       Path cfg = stack.resolve("bench-user");
       login(relay, cfg);
-      idleRss(cfg, "tuned (default)", Map.of());
-      idleRss(cfg, "untuned (PARCH_NO_RELAUNCH=1)", Map.of("PARCH_NO_RELAUNCH", "1"));
-      scroll(relay, cfg, seed.getProperty("channelId"));
+      if (phases.contains("rss")) {
+        // the user's own cache dir as the launches above left it (AppCDS archive, renderer probe):
+        // a user who has started the app before
+        Map<String, String> xdg = Map.of("XDG_CACHE_HOME", xdgCache.toString());
+        if (!phases.contains("launch")) {
+          idleRss(cfg, "tuned, first launch (no AppCDS archive, renderer probed)", xdg);
+        }
+        idleRss(cfg, "tuned (default)", xdg);
+        idleRss(cfg, "untuned (PARCH_NO_RELAUNCH=1)", env(xdg, "PARCH_NO_RELAUNCH", "1"));
+      }
+      if (phases.contains("scroll")) {
+        scroll(relay, cfg, seed.getProperty("channelId"));
+      }
       return 0;
     } finally {
       stopAll();
@@ -123,8 +152,8 @@ public final class ClientBench implements Callable<Integer> {
 
   // ---- launch ----
 
-  private void launchToLogin(Path dir) throws Exception {
-    Map<String, String> xdg = Map.of("XDG_CACHE_HOME", dir.resolve("xdg-cache").toString());
+  private void launchToLogin(Path dir, Path xdgCache) throws Exception {
+    Map<String, String> xdg = Map.of("XDG_CACHE_HOME", xdgCache.toString());
     Histogram untuned = new Histogram(3);
     for (int i = 0; i < untunedLaunches; i++) {
       untuned.recordValue(launchOnce(dir.resolve("untuned-" + i), env(xdg, "PARCH_NO_RELAUNCH", "1"), "untuned"));
@@ -359,64 +388,203 @@ public final class ClientBench implements Callable<Integer> {
       return ok.join();
     }, Duration.ofSeconds(180));
 
-    Histogram pulses = new Histogram(3);
-    CompletableFuture<Long> done = new CompletableFuture<>();
     long capNanos = (long) (scrollMinutes * 60e9);
-    int startSize = list[0].getItems().size();
+    long phaseStart = System.nanoTime();
+    ListView<Object> lv = list[0];
+    Thread.sleep(2000); // let the opened channel settle (first layout, unread marking)
+
+    // 1. what a user does: a steady scroll-back at a realistic speed (time-based, like a wheel or a
+    //    trackpad: a slow frame makes the next step bigger), newest → older
+    long wheelNanos = Math.min(wheelSeconds * 1_000_000_000L, capNanos);
+    ScrollRun wheel = runScroll(lv, wheelNanos, now -> -1.0, "wheel");
+    row(String.format(Locale.ROOT, "scroll-back at %.0f px/s (wheel/trackpad), %d s", scrollSpeed, wheelSeconds),
+        wheel.summary());
+
+    // 2. stress: 2,500 px per frame (≈ 150,000 px/s at 60 Hz), continuing further back
+    long left = capNanos - (System.nanoTime() - phaseStart);
+    if (stressSeconds > 0 && left > 5_000_000_000L) {
+      ScrollRun stress = runScroll(lv, Math.min(stressSeconds * 1_000_000_000L, left - 5_000_000_000L),
+          now -> 2500.0, "stress");
+      row("stress scroll, 2,500 px per frame, " + stressSeconds + " s", stress.summary());
+    }
+
+    // 3. to the oldest message of the channel: the Home key in the message list
     long t0 = System.nanoTime();
-    boolean[] reachedTop = new boolean[1];
+    Platform.runLater(() -> {
+      lv.requestFocus();
+      lv.fireEvent(new javafx.scene.input.KeyEvent(javafx.scene.input.KeyEvent.KEY_PRESSED, "", "",
+          javafx.scene.input.KeyCode.HOME, false, true, false, false));
+    });
+    boolean oldest;
+    try {
+      await(() -> onFx(() -> {
+        VirtualFlow<?> flow = (VirtualFlow<?>) lv.lookup(".virtual-flow");
+        if (lv.getItems().isEmpty() || flow.getFirstVisibleCell() == null || flow.getFirstVisibleCell().getIndex() != 0) {
+          return false;
+        }
+        return ((com.parchchat.client.core.ChatLine) lv.getItems().get(0)).message().content()
+            .startsWith("Message number 0 ");
+      }), Duration.ofSeconds(60));
+      oldest = true;
+    } catch (IllegalStateException e) {
+      oldest = false;
+    }
+    long jumpMs = (System.nanoTime() - t0) / 1_000_000;
+    System.out.printf(Locale.ROOT, "Home (Ctrl+Home) → oldest message shown: %s in %d ms%n", oldest ? "yes" : "NO", jumpMs);
+    row("jump to the oldest of " + messages + " messages (Home in the message list)",
+        oldest ? jumpMs + " ms until message 0 is the first row shown" : "not reached within 60 s");
+    Runtime rt = Runtime.getRuntime();
+    System.gc();
+    row("bench JVM heap after the scroll phase and a GC", ((rt.totalMemory() - rt.freeMemory()) >> 20) + " MB");
+    client.close();
+  }
+
+  /**
+   * Scrolls up by {@code px} the way a mouse wheel or trackpad does: a scroll event on the list's
+   * flow (which the app sees, as it does a user's), not a call into the skin.
+   */
+  private static void wheel(VirtualFlow<?> flow, double px) {
+    double x = flow.getWidth() / 2;
+    double y = flow.getHeight() / 2;
+    javafx.geometry.Point2D screen = flow.localToScreen(x, y);
+    flow.fireEvent(new javafx.scene.input.ScrollEvent(javafx.scene.input.ScrollEvent.SCROLL, x, y,
+        screen == null ? x : screen.getX(), screen == null ? y : screen.getY(), false, false, false, false, false,
+        false, 0, px, 0, px, javafx.scene.input.ScrollEvent.HorizontalTextScrollUnits.NONE, 0,
+        javafx.scene.input.ScrollEvent.VerticalTextScrollUnits.NONE, 0, 0, null));
+  }
+
+  private static <T> T onFx(Callable<T> c) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    Platform.runLater(() -> {
+      try {
+        f.complete(c.call());
+      } catch (Exception e) {
+        f.completeExceptionally(e);
+      }
+    });
+    return f.join();
+  }
+
+  /** Frame intervals and progress of one scroll run. */
+  private final class ScrollRun {
+    final Histogram frames = new Histogram(3);
+    /** CPU the FX thread spent per frame (events, CSS, layout, cell updates): what the load does not inflate. */
+    final Histogram fxCpu = new Histogram(3);
+    long renderCpuNanos;
+    long slow33;
+    long slow50;
+    long pagesWaitNanos;
+    int startSize;
+    int endSize;
+    long startFirst;
+    long messagesPassed;
+    long nanos;
+    boolean reachedOldest;
+
+    String summary() {
+      return String.format(Locale.ROOT, "frame interval p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d frames "
+              + "(%d > 33 ms, %d > 50 ms); %d messages scrolled past in %.1f s (%.0f/s), %.2f pages of %d "
+              + "loaded per s, %.1f s stuck at the top waiting for a page%s",
+          frames.getValueAtPercentile(50) / 1000.0, frames.getValueAtPercentile(99) / 1000.0,
+          frames.getMaxValue() / 1000.0, frames.getTotalCount(), slow33, slow50, messagesPassed, nanos / 1e9,
+          messagesPassed / (nanos / 1e9), (endSize - startSize) / (double) page / (nanos / 1e9), page,
+          pagesWaitNanos / 1e9, reachedOldest ? "; reached the oldest message" : "")
+          + String.format(Locale.ROOT, "; FX thread CPU per frame p50 %.1f ms, p99 %.1f ms, render thread %.1f ms "
+              + "per frame", fxCpu.getValueAtPercentile(50) / 1000.0, fxCpu.getValueAtPercentile(99) / 1000.0,
+          frames.getTotalCount() == 0 ? 0 : renderCpuNanos / 1e6 / frames.getTotalCount());
+    }
+  }
+
+  /**
+   * Scrolls the list up for {@code nanos}: {@code perFrame} gives a fixed step in px, or a negative
+   * value for the time-based {@code --scroll-speed}.
+   */
+  private ScrollRun runScroll(ListView<Object> lv, long nanos, java.util.function.LongToDoubleFunction perFrame,
+                              String label) throws Exception {
+    ScrollRun run = new ScrollRun();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long renderId = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("QuantumRenderer"))
+        .mapToLong(Thread::getId).findFirst().orElse(-1);
     AnimationTimer timer = new AnimationTimer() {
+      long lastCpu;
+      long renderStart;
+      long t0;
       long last;
-      long windowStart = t0;
-      int windowSize = startSize;
+      long windowStart;
+      int windowSize;
+      long windowPassed;
       final Histogram window = new Histogram(3);
 
       @Override
       public void handle(long now) {
-        if (last != 0) {
-          long us = Math.max(1, (now - last) / 1000);
-          pulses.recordValue(us);
-          window.recordValue(us);
+        VirtualFlow<?> flow = (VirtualFlow<?>) lv.lookup(".virtual-flow");
+        int size = lv.getItems().size();
+        int first = flow.getFirstVisibleCell() == null ? 0 : flow.getFirstVisibleCell().getIndex();
+        long cpu = mx.getCurrentThreadCpuTime();
+        if (t0 != 0) {
+          run.fxCpu.recordValue(Math.max(1, (cpu - lastCpu) / 1000));
+        } else {
+          renderStart = renderId < 0 ? 0 : mx.getThreadCpuTime(renderId);
+        }
+        lastCpu = cpu;
+        if (t0 == 0) {
+          t0 = now;
+          last = now;
+          windowStart = now;
+          run.startSize = size;
+          windowSize = size;
+          run.startFirst = first;
+          return;
+        }
+        long us = Math.max(1, (now - last) / 1000);
+        run.frames.recordValue(us);
+        window.recordValue(us);
+        if (us > 33_000) {
+          run.slow33++;
+        }
+        if (us > 50_000) {
+          run.slow50++;
+        }
+        if (first == 0 && size < messages) {
+          run.pagesWaitNanos += now - last;
+        }
+        double step = perFrame.applyAsDouble(now);
+        if (step < 0) {
+          step = scrollSpeed * (now - last) / 1e9;
         }
         last = now;
-        VirtualFlow<?> flow = (VirtualFlow<?>) list[0].lookup(".virtual-flow");
-        int size = list[0].getItems().size();
+        // messages scrolled past: the distance from the start in rows, counting rows added above
+        run.messagesPassed = (run.startFirst + (size - run.startSize)) - first;
         if (now - windowStart >= 5_000_000_000L) {
           Runtime rt = Runtime.getRuntime();
-          System.out.printf(Locale.ROOT, "scroll %5.0f s: %6d / %d messages loaded, %.1f pages/s; pulse interval "
+          System.out.printf(Locale.ROOT, "%s %4.0f s: %6d / %d loaded, %6d scrolled past, %.1f pages/s; frame "
                   + "p50 %.1f ms, p99 %.1f ms, max %.1f ms; heap used %d MB%n",
-              (now - t0) / 1e9, size, messages, (size - windowSize) / (double) page / ((now - windowStart) / 1e9),
+              label, (now - t0) / 1e9, size, messages, run.messagesPassed,
+              (size - windowSize) / (double) page / ((now - windowStart) / 1e9),
               window.getValueAtPercentile(50) / 1000.0, window.getValueAtPercentile(99) / 1000.0,
               window.getMaxValue() / 1000.0, (rt.totalMemory() - rt.freeMemory()) >> 20);
           window.reset();
           windowStart = now;
           windowSize = size;
         }
-        boolean atTop = flow.getFirstVisibleCell() != null && flow.getFirstVisibleCell().getIndex() == 0;
-        if ((size >= messages && atTop) || now - t0 >= capNanos) {
-          reachedTop[0] = size >= messages && atTop;
+        boolean atOldest = size >= messages && first == 0;
+        if (atOldest || now - t0 >= nanos) {
+          run.reachedOldest = atOldest;
+          run.endSize = size;
+          run.nanos = now - t0;
+          run.renderCpuNanos = renderId < 0 ? 0 : mx.getThreadCpuTime(renderId) - renderStart;
           stop();
-          done.complete(now - t0);
+          done.complete(null);
           return;
         }
-        flow.scrollPixels(-2500);
+        wheel(flow, step);
       }
     };
     Platform.runLater(timer::start);
-    long nanos = done.get((long) (scrollMinutes * 60 + 60), TimeUnit.SECONDS);
-    int loaded = list[0].getItems().size();
-    Runtime rt = Runtime.getRuntime();
-    System.gc();
-    long heapMb = (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024);
-    String what = String.format(Locale.ROOT, "%s: %d of %d messages loaded in %.1f s (%.1f pages of %d per s); "
-            + "pulse interval p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d frames; heap after GC %d MB",
-        reachedTop[0] ? "reached the oldest message" : "stopped at the " + scrollMinutes + " min cap",
-        loaded, messages, nanos / 1e9, (loaded - startSize) / (double) page / (nanos / 1e9), page,
-        pulses.getValueAtPercentile(50) / 1000.0, pulses.getValueAtPercentile(99) / 1000.0,
-        pulses.getMaxValue() / 1000.0, pulses.getTotalCount(), heapMb);
-    System.out.println("scroll " + what);
-    row("scroll newest → oldest in the real UI (2,500 px per frame)", what);
-    client.close();
+    done.get(nanos / 1_000_000_000L + 60, TimeUnit.SECONDS);
+    System.out.println(label + ": " + run.summary());
+    return run;
   }
 
   // ---- helpers ----

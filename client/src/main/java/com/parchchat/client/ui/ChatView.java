@@ -7,7 +7,10 @@ import com.parchchat.client.core.HostSession;
 import com.parchchat.client.core.Subscription;
 import com.parchchat.protocol.api.Channel;
 import com.parchchat.protocol.api.Message;
+import com.parchchat.protocol.api.HostReply;
+import com.parchchat.protocol.api.HostRequest;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import javafx.application.Platform;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
@@ -275,9 +278,21 @@ final class ChatView extends VBox {
     if (c instanceof ChannelLog.Inserted) {
       ChannelLog.Inserted ins = (ChannelLog.Inserted) c;
       if (ins.index() == 0 && !items.isEmpty()) {
-        int first = firstVisibleIndex();
-        items.addAll(0, ins.lines());
-        list.scrollTo(Math.max(0, first) + ins.lines().size());
+        // an older page above: keep the reader's place to the pixel (the row and how far into it)
+        VirtualFlow<?> f = flow();
+        IndexedCell<?> cell = f == null ? null : f.getFirstVisibleCell();
+        int first = cell == null ? 0 : Math.max(0, cell.getIndex());
+        double into = cell == null ? 0 : -cell.getLayoutY();
+        adjusting = true;
+        try {
+          items.addAll(0, ins.lines());
+          list.scrollTo(first + ins.lines().size());
+          if (f != null && into > 0) {
+            f.scrollPixels(into);
+          }
+        } finally {
+          adjusting = false;
+        }
         hideEmpty();
         return;
       }
@@ -324,6 +339,12 @@ final class ChatView extends VBox {
     return cell == null ? 0 : cell.getIndex();
   }
 
+  private int lastVisibleIndex() {
+    VirtualFlow<?> f = flow();
+    IndexedCell<?> cell = f == null ? null : f.getLastVisibleCell();
+    return cell == null ? items.size() - 1 : cell.getIndex();
+  }
+
   private boolean isAtBottom() {
     VirtualFlow<?> f = flow();
     if (f == null || items.isEmpty()) {
@@ -333,12 +354,68 @@ final class ChatView extends VBox {
     return last == null || last.getIndex() >= items.size() - 2;
   }
 
+  /**
+   * Rows left above (below) the view at which the next older (newer) page is fetched while the
+   * user scrolls that way: a page arrives before the reader gets to the end of what is loaded, so
+   * scrolling never stops at a page boundary (≈ 3 pages of compact lines, a few seconds of reading
+   * at a fast scroll).
+   */
+  static final int PREFETCH_ROWS = 300;
+  /** How long after the last upward scroll a page that arrived still triggers the next one. */
+  private static final long KEEP_PREFETCHING_NANOS = 1_500_000_000L;
   private boolean scrollWatcherInstalled;
+  private boolean adjusting;
+  /** When the user last scrolled up / down (wheel, trackpad, keys, scroll bar): prefetch follows intent only. */
+  private long lastUpNanos;
+  private long lastDownNanos;
 
   private void installScrollWatcher() {
     if (scrollWatcherInstalled) {
       return;
     }
+    VirtualFlow<?> f = flow();
+    if (f != null) {
+      f.positionProperty().addListener((o, a, b) -> {
+        if (adjusting || log == null) {
+          return;
+        }
+        long now = System.nanoTime();
+        if (b.doubleValue() < a.doubleValue() && now - lastUpNanos < KEEP_PREFETCHING_NANOS) {
+          if (firstVisibleIndex() < PREFETCH_ROWS) {
+            loadOlder();
+          }
+        } else if (b.doubleValue() > a.doubleValue() && now - lastDownNanos < KEEP_PREFETCHING_NANOS
+            && log.hasNewer() && lastVisibleIndex() >= items.size() - PREFETCH_ROWS) {
+          loadNewer();
+        }
+      });
+    }
+    // what the user asks for: programmatic moves (opening a channel, a search jump) never page
+    list.addEventFilter(javafx.scene.input.ScrollEvent.SCROLL, e -> {
+      if (e.getDeltaY() > 0) {
+        lastUpNanos = System.nanoTime();
+      } else if (e.getDeltaY() < 0) {
+        lastDownNanos = System.nanoTime();
+      }
+    });
+    list.addEventFilter(javafx.scene.input.MouseEvent.MOUSE_DRAGGED, e -> {
+      lastUpNanos = System.nanoTime();
+      lastDownNanos = lastUpNanos;
+    });
+    list.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
+      if (e.getCode() == KeyCode.UP || e.getCode() == KeyCode.PAGE_UP || e.getCode() == KeyCode.KP_UP) {
+        lastUpNanos = System.nanoTime();
+      } else if (e.getCode() == KeyCode.DOWN || e.getCode() == KeyCode.PAGE_DOWN || e.getCode() == KeyCode.KP_DOWN) {
+        lastDownNanos = System.nanoTime();
+      }
+      if (e.getCode() == KeyCode.HOME) {
+        e.consume();
+        jumpToOldest();
+      } else if (e.getCode() == KeyCode.END) {
+        e.consume();
+        jumpToNewest();
+      }
+    });
     for (Node n : list.lookupAll(".scroll-bar")) {
       if (n instanceof ScrollBar && ((ScrollBar) n).getOrientation() == Orientation.VERTICAL) {
         ScrollBar bar = (ScrollBar) n;
@@ -361,18 +438,31 @@ final class ChatView extends VBox {
     });
   }
 
-  /** Loads the previous page if we are not already loading and the channel has more. */
+  /**
+   * Loads the previous page if we are not already loading and the channel has more. The progress
+   * bar shows only when the reader is at the top waiting for it (a bar appearing and going per
+   * prefetched page would resize the list twice a page); while the reader keeps scrolling up and
+   * is still near the top, the next page follows.
+   */
   void loadOlder() {
+    if (loadingOlder && firstVisibleIndex() == 0) {
+      progress.setVisible(true);
+    }
     if (host == null || channel == null || loadingOlder || log == null || !log.hasOlder() || !log.loaded()) {
       return;
     }
     loadingOlder = true;
-    progress.setVisible(true);
+    if (firstVisibleIndex() == 0) {
+      progress.setVisible(true);
+    }
     int gen = generation;
     Fx.then(host.loadOlder(channel.id()), n -> {
       if (gen == generation) {
         loadingOlder = false;
         progress.setVisible(false);
+        if (n > 0 && System.nanoTime() - lastUpNanos < KEEP_PREFETCHING_NANOS && firstVisibleIndex() < PREFETCH_ROWS) {
+          Platform.runLater(this::loadOlder);
+        }
       }
     }, e -> {
       if (gen == generation) {
@@ -383,13 +473,71 @@ final class ChatView extends VBox {
     });
   }
 
+  /** The first message of the channel (Home in the list): the page at the channel's start. */
+  void jumpToOldest() {
+    if (host == null || channel == null || log == null) {
+      return;
+    }
+    if (!log.hasOlder()) {
+      if (!items.isEmpty()) {
+        list.scrollTo(0);
+      }
+      return;
+    }
+    int gen = generation;
+    String channelId = channel.id();
+    progress.setVisible(true);
+    Fx.then(host.call(new HostRequest.MessageHistory(channelId, null, 0L, 1), HostReply.MessagesResult.class)
+        .thenCompose(r -> r.messages().isEmpty()
+            ? CompletableFuture.completedFuture((Long) null)
+            : host.openAt(channelId, r.messages().get(0).id()).thenApply(l -> r.messages().get(0).id())), id -> {
+          if (gen == generation) {
+            progress.setVisible(false);
+            if (id != null) {
+              focus(id);
+            }
+          }
+        }, e -> {
+          if (gen == generation) {
+            progress.setVisible(false);
+            main.error("Opening the start of #" + channel.name() + " failed", e);
+          }
+        });
+  }
+
+  /** The newest message (End in the list), reloading the newest page after a jump into the past. */
+  void jumpToNewest() {
+    if (host == null || channel == null || log == null) {
+      return;
+    }
+    if (!log.hasNewer()) {
+      scrollToBottom();
+      return;
+    }
+    int gen = generation;
+    progress.setVisible(true);
+    Fx.then(host.openChannel(channel.id()), l -> {
+      if (gen == generation) {
+        progress.setVisible(false);
+        Platform.runLater(this::scrollToBottom);
+      }
+    }, e -> {
+      if (gen == generation) {
+        progress.setVisible(false);
+        main.error("Loading the newest messages failed", e);
+      }
+    });
+  }
+
   /** After a jump into the past: loads the next newer page when scrolled to the bottom. */
   void loadNewer() {
     if (host == null || channel == null || loadingNewer || log == null || !log.hasNewer()) {
       return;
     }
     loadingNewer = true;
-    progress.setVisible(true);
+    if (isAtBottom()) {
+      progress.setVisible(true);
+    }
     int gen = generation;
     Fx.then(host.loadNewer(channel.id()), n -> {
       if (gen == generation) {

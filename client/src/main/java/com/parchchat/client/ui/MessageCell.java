@@ -13,8 +13,11 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.FormatStyle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.Label;
@@ -22,6 +25,7 @@ import javafx.scene.control.ListCell;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.Tooltip;
 import javafx.scene.image.ImageView;
+import javafx.scene.input.ContextMenuEvent;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -46,21 +50,88 @@ final class MessageCell extends ListCell<ChatLine> {
   private final MainView main;
   private final ChatView chat;
 
+  // The nodes of one cell are made once and reused for every line it shows while scrolling: a new
+  // node tree per update costs its construction, a full CSS pass and a layout, which at 60 frames
+  // per second is what made scrolling a long channel stutter. Rare parts (day divider text, reply
+  // preview, images, reactions, delivery state) are built only for the lines that have them;
+  // hover actions and the context menu only when asked for.
+  private final VBox root = new VBox();
+  private final StackPane stack = new StackPane() {
+    @Override
+    protected void layoutChildren() {
+      super.layoutChildren();
+      if (actions != null && actions.getParent() == this) {
+        actions.autosize();
+        actions.relocate(getWidth() - actions.getWidth(), 0);
+      }
+    }
+  };
+  private final HBox row = new HBox(16);
+  private final VBox content = new VBox(2);
+  private final Label author = Fx.label("", "author");
+  private Tooltip authorTip;
+  private final Label when = Fx.label("", "timestamp");
+  private final HBox header = new HBox(8, author, when);
+  private final TextFlow body = new TextFlow();
+  private final List<Text> runs = new ArrayList<>();
+  private final Text edited = new Text("  (edited)");
+  private final Label gutter = Fx.label("", "gutter-time");
+  private Label avatar;
+  private String avatarKey;
+  private HBox dayDivider;
+  private Label dayLabel;
+  private HBox actions;
+  private Button editAction;
+  private Button deleteAction;
+  private final List<Node> rootWant = new ArrayList<>();
+  private final List<Node> contentWant = new ArrayList<>();
+  private final List<Node> bodyWant = new ArrayList<>();
+
   MessageCell(MainView main, ChatView chat) {
     this.main = main;
     this.chat = chat;
     // size to the list, not to the content: long lines wrap instead of growing a horizontal scroll bar
     setPrefWidth(0);
+    setText(null);
+    getStyleClass().setAll("message-cell");
+    HBox.setHgrow(content, Priority.ALWAYS);
+    author.addEventHandler(javafx.scene.input.MouseEvent.MOUSE_ENTERED, e -> {
+      if (author.getTooltip() == null) {
+        author.setTooltip(authorTip());
+      }
+    });
+    header.setAlignment(Pos.BASELINE_LEFT);
+    body.getStyleClass().add("message-body");
+    edited.getStyleClass().add("edited");
+    gutter.setMinWidth(40);
+    gutter.setPrefWidth(40);
+    row.getStyleClass().add("message-row");
+    stack.getChildren().add(row);
+    stack.hoverProperty().addListener((o, a, b) -> hovered(b));
+    // the context menu is made when it is asked for (before Control's own handler shows it)
+    addEventFilter(ContextMenuEvent.CONTEXT_MENU_REQUESTED, e -> {
+      ChatLine line = getItem();
+      HostSession host = chat.host();
+      if (line == null || isEmpty() || line.pending() || host == null) {
+        setContextMenu(null);
+      } else {
+        setContextMenu(contextMenu(host, host.me().get(), line.message()));
+      }
+    });
   }
 
   @Override
   protected void updateItem(ChatLine line, boolean empty) {
     super.updateItem(line, empty);
-    setText(null);
     if (empty || line == null) {
-      setGraphic(null);
+      // hidden, not removed: VirtualFlow empties its measuring cell after every row it sizes, and a
+      // graphic taken out of the scene and put back costs a full CSS pass of the whole row
+      root.setVisible(false);
+      root.setManaged(false);
       return;
     }
+    root.setVisible(true);
+    root.setManaged(true);
     int index = getIndex();
     ChatLine prev = index > 0 && index - 1 < getListView().getItems().size()
         ? getListView().getItems().get(index - 1) : null;
@@ -73,119 +144,229 @@ final class MessageCell extends ListCell<ChatLine> {
         && m.createdAt() - prev.message().createdAt() < GROUP_WINDOW_MS
         && m.replyTo() == null;
 
-    VBox root = new VBox();
+    rootWant.clear();
     if (newDay) {
-      root.getChildren().add(dayDivider(m.createdAt()));
+      if (dayDivider == null) {
+        dayLabel = new Label();
+        dayDivider = dayDivider(dayLabel);
+      }
+      dayLabel.setText(DAY.format(zoned(m.createdAt())));
+      rootWant.add(dayDivider);
     }
     if (m.replyTo() != null) {
-      root.getChildren().add(replyPreview(host, chat.channel() == null ? null : m.replyTo()));
+      rootWant.add(replyPreview(host, chat.channel() == null ? null : m.replyTo()));
     }
+    rootWant.add(stack);
+    setChildren(root.getChildren(), rootWant);
 
-    VBox content = new VBox(2);
-    HBox.setHgrow(content, Priority.ALWAYS);
+    contentWant.clear();
     if (!grouped) {
-      Label author = Fx.label(m.author().displayName(), "author");
-      author.setTooltip(new Tooltip("@" + m.author().username()));
-      Label when = Fx.label(stamp(m.createdAt()), "timestamp");
-      HBox header = new HBox(8, author, when);
-      header.setAlignment(Pos.BASELINE_LEFT);
-      content.getChildren().add(header);
+      author.setText(m.author().displayName());
+      if (authorTip != null) {
+        authorTip.setText("@" + m.author().username());
+      }
+      when.setText(stamp(m.createdAt()));
+      contentWant.add(header);
     }
-    MessageText.Rendered rendered = MessageText.render(m.content(),
-        me == null ? null : me.username(), main.openUrl());
-    TextFlow body = new TextFlow();
-    body.getStyleClass().add("message-body");
-    body.getChildren().addAll(rendered.nodes());
+    MessageText.Parsed parsed = MessageText.parse(m.content(), me == null ? null : me.username());
+    bodyWant.clear();
+    List<MessageText.Run> rs = parsed.runs();
+    for (int i = 0; i < rs.size(); i++) {
+      MessageText.Run r = rs.get(i);
+      Text t;
+      if (i < runs.size()) {
+        t = runs.get(i);
+      } else {
+        Text fresh = new Text();
+        fresh.setOnMouseClicked(e -> {
+          if (fresh.getUserData() instanceof String) {
+            main.openUrl().accept((String) fresh.getUserData());
+          }
+        });
+        runs.add(fresh);
+        t = fresh;
+      }
+      t.setText(r.text());
+      if (!t.getStyleClass().equals(r.styleClasses())) {
+        t.getStyleClass().setAll(r.styleClasses());
+      }
+      t.setUserData(r.link());
+      bodyWant.add(t);
+    }
     if (m.editedAt() != null) {
-      Text edited = new Text("  (edited)");
-      edited.getStyleClass().add("edited");
-      body.getChildren().add(edited);
+      bodyWant.add(edited);
     }
-    content.getChildren().add(body);
-    for (String url : rendered.imageUrls()) {
-      content.getChildren().add(imageSlot(url));
+    setChildren(body.getChildren(), bodyWant);
+    contentWant.add(body);
+    for (String url : parsed.imageUrls()) {
+      contentWant.add(imageSlot(url));
     }
     if (!m.reactions().isEmpty() && !line.pending()) {
-      content.getChildren().add(reactions(host, m));
+      contentWant.add(reactions(host, m));
     }
     if (line.delivery() == ChatLine.Delivery.SENDING) {
-      content.getChildren().add(Fx.label("Sending\u2026", "timestamp"));
+      contentWant.add(Fx.label("Sending\u2026", "timestamp"));
     } else if (line.delivery() == ChatLine.Delivery.FAILED) {
       Label why = Fx.label("Not sent: " + line.failure(), "field-error");
       Button retry = Fx.button("Retry", () -> host.retry(m.channelId(), m.nonce()), "link", "small");
       Button discard = Fx.button("Discard", () -> host.discard(m.channelId(), m.nonce()), "link", "small");
       HBox failed = new HBox(8, why, retry, discard);
       failed.setAlignment(Pos.CENTER_LEFT);
-      content.getChildren().add(failed);
+      contentWant.add(failed);
     }
+    setChildren(content.getChildren(), contentWant);
 
     Region left;
     if (grouped) {
-      Label t = Fx.label(TIME.format(zoned(m.createdAt())), "gutter-time");
-      t.setMinWidth(40);
-      t.setPrefWidth(40);
-      left = t;
+      gutter.setText(TIME.format(zoned(m.createdAt())));
+      left = gutter;
     } else {
-      left = Avatars.avatar(m.author().id(), m.author().displayName(), false);
+      String key = m.author().id() + '\u0000' + m.author().displayName();
+      if (avatar == null || !key.equals(avatarKey)) {
+        avatar = Avatars.avatar(m.author().id(), m.author().displayName(), false);
+        avatarKey = key;
+      }
+      left = avatar;
     }
-    HBox row = new HBox(16, left, content);
-    row.getStyleClass().add("message-row");
-    if (!grouped) {
-      row.getStyleClass().add("first");
+    if (row.getChildren().size() != 2 || row.getChildren().get(0) != left) {
+      row.getChildren().setAll(left, content);
     }
-    if (line.pending()) {
-      row.getStyleClass().add(line.delivery() == ChatLine.Delivery.FAILED ? "failed" : "pending");
-    }
+    toggle(row, "first", !grouped);
+    toggle(row, "pending", line.pending() && line.delivery() != ChatLine.Delivery.FAILED);
+    toggle(row, "failed", line.pending() && line.delivery() == ChatLine.Delivery.FAILED);
     boolean mentionsMe = me != null && (m.mentions().contains(me.id())
         || MessageText.mentions(m.content(), me.username()));
-    if (mentionsMe && !m.author().id().equals(me.id())) {
-      row.getStyleClass().add("mention");
+    toggle(row, "mention", mentionsMe && !m.author().id().equals(me.id()));
+    hovered(stack.isHover());
+    if (getGraphic() != root) {
+      setGraphic(root);
     }
-    StackPane stack = new StackPane(row);
-    if (!line.pending() && host != null) {
-      HBox actions = actions(host, me, m);
-      StackPane.setAlignment(actions, Pos.TOP_RIGHT);
-      actions.setVisible(false);
-      stack.getChildren().add(actions);
-      stack.hoverProperty().addListener((o, a, b) -> actions.setVisible(b));
-      setContextMenu(contextMenu(host, me, m));
-    } else {
-      setContextMenu(null);
-    }
-    root.getChildren().add(stack);
-    root.setId(line.pending() ? "pending-" + m.nonce() : "message-" + m.id());
-    setGraphic(root);
   }
 
-  private HBox actions(HostSession host, UserRef me, Message m) {
+  /** Shows the hover actions of the line under the mouse, with edit/delete as the user may. */
+  private void hovered(boolean on) {
+    ChatLine line = getItem();
+    HostSession host = chat.host();
+    if (!on || line == null || isEmpty() || line.pending() || host == null) {
+      if (actions != null && actions.getParent() != null) {
+        stack.getChildren().remove(actions);
+      }
+      return;
+    }
+    if (actions == null) {
+      actions = actions();
+      // not managed: the bar floats over the row's top right corner and never changes its height
+      actions.setManaged(false);
+    }
+    if (actions.getParent() == null) {
+      stack.getChildren().add(actions);
+    }
+    UserRef me = host.me().get();
+    Message m = line.message();
+    boolean own = me != null && m.author().id().equals(me.id());
+    editAction.setVisible(own);
+    editAction.setManaged(own);
+    boolean del = canDelete(host, me, m);
+    deleteAction.setVisible(del);
+    deleteAction.setManaged(del);
+    actions.autosize();
+    actions.relocate(stack.getWidth() - actions.getWidth(), 0);
+  }
+
+  /** Replaces {@code have} by {@code want} only when they differ (a change costs a CSS pass and layout). */
+  private static void setChildren(List<Node> have, List<Node> want) {
+    boolean same = have.size() == want.size();
+    for (int i = 0; same && i < want.size(); i++) {
+      same = have.get(i) == want.get(i);
+    }
+    if (!same) {
+      have.clear();
+      have.addAll(want);
+    }
+  }
+
+  private static void toggle(Node n, String styleClass, boolean on) {
+    boolean has = n.getStyleClass().contains(styleClass);
+    if (on && !has) {
+      n.getStyleClass().add(styleClass);
+    } else if (!on && has) {
+      n.getStyleClass().remove(styleClass);
+    }
+  }
+
+  /**
+   * The cell's hover bar (react, reply, edit, delete), made once and acting on the line the cell
+   * shows when clicked. Tooltips and the reaction picker are popup windows (a scene each), so they
+   * are made when the pointer reaches a button, not for every line scrolled past.
+   */
+  private HBox actions() {
     HBox box = new HBox();
     box.getStyleClass().add("message-actions");
     box.setMaxSize(Region.USE_PREF_SIZE, Region.USE_PREF_SIZE);
     box.setTranslateY(-8);
     box.setTranslateX(-16);
     Button react = Fx.button("\u263A", () -> { }, "icon");
-    react.setTooltip(new Tooltip("Add reaction"));
-    ContextMenu picker = new ContextMenu();
-    for (String emoji : QUICK_REACTIONS) {
-      MenuItem it = new MenuItem(emoji);
-      it.setOnAction(e -> toggleReaction(host, m, emoji));
-      picker.getItems().add(it);
-    }
-    react.setOnAction(e -> picker.show(react, javafx.geometry.Side.BOTTOM, 0, 0));
-    Button reply = Fx.button("\u21A9", () -> chat.startReply(m), "icon");
-    reply.setTooltip(new Tooltip("Reply"));
-    box.getChildren().addAll(react, reply);
-    if (me != null && m.author().id().equals(me.id())) {
-      Button edit = Fx.button("\u270E", () -> chat.startEdit(m), "icon");
-      edit.setTooltip(new Tooltip("Edit"));
-      box.getChildren().add(edit);
-    }
-    if (canDelete(host, me, m)) {
-      Button del = Fx.button("\u2715", () -> delete(host, m), "icon");
-      del.setTooltip(new Tooltip("Delete"));
-      box.getChildren().add(del);
-    }
+    react.setOnAction(e -> {
+      Message m = current();
+      HostSession host = chat.host();
+      if (m == null || host == null) {
+        return;
+      }
+      ContextMenu picker = new ContextMenu();
+      for (String emoji : QUICK_REACTIONS) {
+        MenuItem it = new MenuItem(emoji);
+        it.setOnAction(x -> toggleReaction(host, m, emoji));
+        picker.getItems().add(it);
+      }
+      picker.show(react, javafx.geometry.Side.BOTTOM, 0, 0);
+    });
+    Button reply = Fx.button("\u21A9", () -> {
+      Message m = current();
+      if (m != null) {
+        chat.startReply(m);
+      }
+    }, "icon");
+    editAction = Fx.button("\u270E", () -> {
+      Message m = current();
+      if (m != null) {
+        chat.startEdit(m);
+      }
+    }, "icon");
+    deleteAction = Fx.button("\u2715", () -> {
+      Message m = current();
+      if (m != null && chat.host() != null) {
+        delete(chat.host(), m);
+      }
+    }, "icon");
+    lazyTooltip(react, "Add reaction");
+    lazyTooltip(reply, "Reply");
+    lazyTooltip(editAction, "Edit");
+    lazyTooltip(deleteAction, "Delete");
+    box.getChildren().addAll(react, reply, editAction, deleteAction);
     return box;
+  }
+
+  private Tooltip authorTip() {
+    authorTip = new Tooltip();
+    ChatLine line = getItem();
+    authorTip.setText(line == null ? "" : "@" + line.message().author().username());
+    return authorTip;
+  }
+
+  /** The stored message the cell shows, or null (empty, or a pending send). */
+  private Message current() {
+    ChatLine line = getItem();
+    return line == null || isEmpty() || line.pending() ? null : line.message();
+  }
+
+  static void lazyTooltip(javafx.scene.control.Control c, String text) {
+    c.addEventHandler(javafx.scene.input.MouseEvent.MOUSE_ENTERED, new javafx.event.EventHandler<>() {
+      @Override
+      public void handle(javafx.scene.input.MouseEvent e) {
+        c.removeEventHandler(javafx.scene.input.MouseEvent.MOUSE_ENTERED, this);
+        c.setTooltip(new Tooltip(text));
+      }
+    });
   }
 
   private ContextMenu contextMenu(HostSession host, UserRef me, Message m) {
@@ -307,14 +488,14 @@ final class MessageCell extends ListCell<ChatLine> {
     return DateTimeFormatter.ofPattern("dd/MM/yyyy HH:mm", Locale.ROOT).format(t);
   }
 
-  private static HBox dayDivider(long millis) {
+  private static HBox dayDivider(Label day) {
     Region l1 = new Region();
     Region l2 = new Region();
     l1.getStyleClass().add("line");
     l2.getStyleClass().add("line");
     HBox.setHgrow(l1, Priority.ALWAYS);
     HBox.setHgrow(l2, Priority.ALWAYS);
-    HBox box = new HBox(8, l1, Fx.label(DAY.format(zoned(millis))), l2);
+    HBox box = new HBox(8, l1, day, l2);
     box.getStyleClass().add("day-divider");
     box.setAlignment(Pos.CENTER);
     return box;

@@ -1,7 +1,9 @@
 package com.parchchat.client.ui;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -37,17 +39,63 @@ public final class MessageText {
   private static final Pattern MENTION = Pattern.compile("(?<![\\w@])@([A-Za-z0-9_.\\-]{1,32})");
   private static final Pattern IMAGE_PATH = Pattern.compile("(?i).*\\.(png|jpe?g|gif|bmp)(\\?.*)?$");
 
+  /** How many parsed messages {@link #parse} keeps (a few screens of scrolling back and forth). */
+  static final int CACHE_SIZE = 2048;
+
   /** Result of rendering: the text runs and the http(s) image URLs worth previewing. */
   public record Rendered(List<Node> nodes, List<String> imageUrls) {}
+
+  /** One styled run of a message: its text, its style classes ({@code md-text} first), its link or null. */
+  public record Run(String text, List<String> styleClasses, String link) {}
+
+  /** A message parsed once: its runs and the image URLs worth previewing. */
+  public record Parsed(List<Run> runs, List<String> imageUrls) {}
+
+  /**
+   * Parsed messages by content and own username, least recently used dropped first: a message
+   * list re-renders the same lines over and over while scrolling, parsing each once is enough.
+   */
+  private static final Map<String, Parsed> CACHE = new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Parsed> eldest) {
+      return size() > CACHE_SIZE;
+    }
+  };
 
   private MessageText() {}
 
   public static Rendered render(String content, String selfUsername, Consumer<String> openUrl) {
-    Builder b = new Builder(selfUsername, openUrl);
-    org.commonmark.node.Node doc = PARSER.parse(content == null ? "" : content);
-    doc.accept(b);
+    Parsed p = parse(content, selfUsername);
+    List<Node> nodes = new ArrayList<>(p.runs().size());
+    for (Run r : p.runs()) {
+      Text t = new Text(r.text());
+      t.getStyleClass().setAll(r.styleClasses());
+      if (r.link() != null && openUrl != null) {
+        t.setOnMouseClicked(e -> openUrl.accept(r.link()));
+      }
+      nodes.add(t);
+    }
+    return new Rendered(nodes, p.imageUrls());
+  }
+
+  /** The markdown of {@code content} as styled runs (cached; mentions of {@code selfUsername} marked). */
+  public static Parsed parse(String content, String selfUsername) {
+    String text = content == null ? "" : content;
+    String key = (selfUsername == null ? "" : selfUsername) + '\u0000' + text;
+    synchronized (CACHE) {
+      Parsed hit = CACHE.get(key);
+      if (hit != null) {
+        return hit;
+      }
+    }
+    Builder b = new Builder(selfUsername);
+    PARSER.parse(text).accept(b);
     b.trimTrailingNewline();
-    return new Rendered(b.nodes, b.images);
+    Parsed p = new Parsed(List.copyOf(b.runs), List.copyOf(b.images));
+    synchronized (CACHE) {
+      CACHE.put(key, p);
+    }
+    return p;
   }
 
   /** True if the content mentions {@code username} (case-insensitive) or {@code @everyone}. */
@@ -78,16 +126,14 @@ public final class MessageText {
   }
 
   private static final class Builder extends AbstractVisitor {
-    final List<Node> nodes = new ArrayList<>();
+    final List<Run> runs = new ArrayList<>();
     final List<String> images = new ArrayList<>();
     final String self;
-    final Consumer<String> openUrl;
     final List<String> style = new ArrayList<>();
     String linkTarget;
 
-    Builder(String self, Consumer<String> openUrl) {
+    Builder(String self) {
       this.self = self;
-      this.openUrl = openUrl;
     }
 
     @Override
@@ -193,10 +239,8 @@ public final class MessageText {
     }
 
     void trimTrailingNewline() {
-      while (!nodes.isEmpty()
-          && nodes.get(nodes.size() - 1) instanceof Text
-          && ((Text) nodes.get(nodes.size() - 1)).getText().equals("\n")) {
-        nodes.remove(nodes.size() - 1);
+      while (!runs.isEmpty() && runs.get(runs.size() - 1).text().equals("\n")) {
+        runs.remove(runs.size() - 1);
       }
     }
 
@@ -232,19 +276,16 @@ public final class MessageText {
       if (s.isEmpty()) {
         return;
       }
-      Text t = new Text(s);
-      t.getStyleClass().add("md-text");
-      t.getStyleClass().addAll(style);
+      List<String> classes = new ArrayList<>(style.size() + 2);
+      classes.add("md-text");
+      classes.addAll(style);
       if (link != null) {
-        t.getStyleClass().add("md-link");
+        classes.add("md-link");
         if (looksLikeImage(link) && !images.contains(link)) {
           images.add(link);
         }
-        if (openUrl != null) {
-          t.setOnMouseClicked(e -> openUrl.accept(link));
-        }
       }
-      nodes.add(t);
+      runs.add(new Run(s, List.copyOf(classes), link));
     }
   }
 }

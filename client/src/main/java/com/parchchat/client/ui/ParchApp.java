@@ -48,7 +48,18 @@ public final class ParchApp extends Application {
       log.info("window shown {} ms after launch ({} ms after JVM start, pid {})", Relaunch.sinceLaunch(),
           ManagementFactory.getRuntimeMXBean().getUptime(), ProcessHandle.current().pid());
       Relaunch.windowShown();
+      Relaunch.rememberRenderer(prismPipeline(), System.getenv());
     });
+  }
+
+  /** Prism's pipeline class (JavaFX internals, read reflectively), or null if it cannot be told. */
+  static String prismPipeline() {
+    try {
+      Object p = Class.forName("com.sun.prism.GraphicsPipeline").getMethod("getPipeline").invoke(null);
+      return p == null ? null : p.getClass().getName();
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      return null;
+    }
   }
 
   @Override
