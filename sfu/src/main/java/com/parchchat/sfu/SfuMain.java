@@ -1,6 +1,7 @@
 package com.parchchat.sfu;
 
 import com.parchchat.sfu.config.SfuConfig;
+import io.netty.util.ResourceLeakDetector;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -53,6 +54,13 @@ public final class SfuMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     JulBridge.install();
+    if (System.getProperty("io.netty.leakDetection.level") == null
+        && System.getProperty("io.netty.leakDetectionLevel") == null) {
+      // Netty's default (SIMPLE) records a stack trace for one buffer in 128: on the media path that
+      // is a Throwable and a weak reference every ~128 forwarded copies, garbage for every young GC.
+      // Off in the service unless asked for with the property (the tests run it paranoid).
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    }
     SfuConfig cfg;
     try {
       cfg = config != null ? SfuConfig.load(config) : fromEnvironment();

@@ -136,6 +136,14 @@ public final class ParchSfuTarget implements SfuTarget {
     return stats(reset).path("forwardLatencyMicros");
   }
 
+  /**
+   * The SFU's {@code GET /admin/stats} (forwarding latency and fan-out histograms since the last
+   * reset, cumulative GC pause counters); {@code reset} starts new histograms.
+   */
+  public JsonNode adminStats(boolean reset) {
+    return stats(reset);
+  }
+
   @Override
   public void resetLatency() {
     stats(true);

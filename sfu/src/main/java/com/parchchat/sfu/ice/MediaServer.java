@@ -56,13 +56,30 @@ public final class MediaServer implements AutoCloseable {
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
   private final LatencyHistogram forwardLatency = new LatencyHistogram();
+  /** Per forwarded RTP packet: from the start of its own processing to its last copies' sendmmsg. */
+  private final LatencyHistogram fanOut = new LatencyHistogram();
   /**
    * Read time of the first RTP packet of the current read batch (one {@code recvmmsg}), 0 when none
    * (media thread only). A later packet of the same batch was in the socket at that time too, so its
    * forwarding latency counts from there.
    */
   private long batchStartNanos;
+  /**
+   * Media thread: RTP/RTCP datagrams are copied here, not into a fresh array each. Consumers use
+   * it only during the call (SRTP decrypts in place, forwarding copies out, the NACK cache copies).
+   */
+  private final byte[] readBuffer = new byte[READ_BUFFER_BYTES];
+  /** Media thread: copies written since the last flush. */
+  private int unflushed;
   private Channel channel;
+
+  /** Largest datagram read (the epoll transport's recvmmsg slot size). */
+  private static final int READ_BUFFER_BYTES = 2048;
+  /**
+   * Copies handed to the kernel per {@code sendmmsg} while one packet fans out: a receiver's copy
+   * waits for the encryption of at most this many others, not of the whole room.
+   */
+  static final int FLUSH_EVERY = 8;
 
   /** Binds the socket; returns the bound address. */
   public InetSocketAddress start(String host, int port) throws InterruptedException {
@@ -78,7 +95,7 @@ public final class MediaServer implements AutoCloseable {
         .handler(new Handler());
     if (EPOLL) {
       // read up to 16 datagrams per syscall (recvmmsg)
-      b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048);
+      b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, READ_BUFFER_BYTES);
     }
     channel = b.bind(host, port).sync().channel();
     log.info("media socket on {} ({})", channel.localAddress(), EPOLL ? "epoll" : "nio");
@@ -120,6 +137,10 @@ public final class MediaServer implements AutoCloseable {
     buf.writeBytes(data, off, len);
     if (ch.eventLoop().inEventLoop()) {
       ch.write(new DatagramPacket(buf, to), ch.voidPromise());
+      if (++unflushed >= FLUSH_EVERY) {
+        unflushed = 0;
+        ch.flush();
+      }
     } else {
       ch.writeAndFlush(new DatagramPacket(buf, to), ch.voidPromise());
     }
@@ -133,6 +154,9 @@ public final class MediaServer implements AutoCloseable {
   public void flush() {
     Channel ch = channel;
     if (ch != null) {
+      if (ch.eventLoop().inEventLoop()) {
+        unflushed = 0;
+      }
       ch.flush();
     }
   }
@@ -156,6 +180,11 @@ public final class MediaServer implements AutoCloseable {
 
   public LatencyHistogram forwardLatency() {
     return forwardLatency;
+  }
+
+  /** Time one RTP packet's own processing takes (decrypt, fan-out, encryptions, sendmmsg). */
+  public LatencyHistogram fanOut() {
+    return fanOut;
   }
 
   public long droppedDatagrams() {
@@ -182,7 +211,11 @@ public final class MediaServer implements AutoCloseable {
       }
       InetSocketAddress from = packet.sender();
       int first = content.getUnsignedByte(content.readerIndex());
-      // room for the SRTP tag is not needed on receive; decrypt shrinks in place
+      if (first >= 128 && first <= 191 && len <= readBuffer.length) {
+        onRtpOrRtcp(ctx, content, len, packet.sender());
+        return;
+      }
+      // STUN and DTLS keep their own array (DTLS is handed to the handshake thread)
       byte[] data = new byte[len];
       content.getBytes(content.readerIndex(), data);
       if (first <= 3) {
@@ -194,35 +227,45 @@ public final class MediaServer implements AutoCloseable {
           return;
         }
         s.onDtls(data);
-      } else if (first >= 128 && first <= 191) {
-        MediaSession s = byAddress.get(from);
-        if (s == null) {
-          dropped.incrementAndGet();
-          return;
-        }
-        // RFC 5761 §4: second byte 192–223 (PT 64–95 with marker) is RTCP
-        int second = data.length > 1 ? data[1] & 0xFF : 0;
-        if (second >= 192 && second <= 223) {
-          s.onRtcp(data, len);
-        } else {
-          if (batchStartNanos == 0) {
-            batchStartNanos = System.nanoTime();
-          }
-          s.onRtp(data, len);
-          // push this packet's copies out now (one sendmmsg), not after the whole read batch: with
-          // 50 receivers a batch of 16 packets is ~800 encryptions, which the first packet's
-          // receivers would otherwise wait for
-          ctx.flush();
-          forwardLatency.record(System.nanoTime() - batchStartNanos);
-        }
       } else {
         dropped.incrementAndGet();
+      }
+    }
+
+    /** RTP or RTCP (RFC 7983 first byte 128–191) from a validated address, read into {@link #readBuffer}. */
+    private void onRtpOrRtcp(ChannelHandlerContext ctx, ByteBuf content, int len, InetSocketAddress from) {
+      MediaSession s = byAddress.get(from);
+      if (s == null) {
+        dropped.incrementAndGet();
+        return;
+      }
+      byte[] data = readBuffer;
+      content.getBytes(content.readerIndex(), data, 0, len);
+      // RFC 5761 §4: second byte 192–223 (PT 64–95 with marker) is RTCP
+      int second = len > 1 ? data[1] & 0xFF : 0;
+      if (second >= 192 && second <= 223) {
+        s.onRtcp(data, len);
+      } else {
+        long start = System.nanoTime();
+        if (batchStartNanos == 0) {
+          batchStartNanos = start;
+        }
+        s.onRtp(data, len);
+        // push this packet's last copies out now (one sendmmsg), not after the whole read batch:
+        // with 50 receivers a batch of 16 packets is ~800 encryptions, which the first packet's
+        // receivers would otherwise wait for
+        ctx.flush();
+        unflushed = 0;
+        long end = System.nanoTime();
+        forwardLatency.record(end - batchStartNanos);
+        fanOut.record(end - start);
       }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
       ctx.flush();
+      unflushed = 0;
       batchStartNanos = 0;
     }
 

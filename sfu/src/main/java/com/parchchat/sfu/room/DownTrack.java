@@ -1,5 +1,9 @@
 package com.parchchat.sfu.room;
 
+import com.parchchat.sfu.rtp.RtpPacket;
+import com.parchchat.sfu.rtp.RtpParseException;
+import com.parchchat.sfu.rtp.RtpWriter;
+
 /**
  * One publisher's voice as sent to one subscriber: its m-section, the subscriber's payload type and
  * extension id, and the sequence rewriting that hides packets the SFU chose not to forward (muted,
@@ -8,8 +12,6 @@ package com.parchchat.sfu.room;
  * (plain) to answer NACKs. Fields written on the media thread except {@link #configure}.
  */
 final class DownTrack {
-  private static final int CACHE = 512;
-
   final Participant publisher;
   final String mid;
   final int ssrc;
@@ -20,13 +22,13 @@ final class DownTrack {
   private boolean started;
   private int seqOffset;
   private int lastOutSeq;
+  /** First outgoing sequence number of the current mapping (since the last re-base). */
+  private int epochFirstOutSeq;
   private long seenGateEpoch;
   private long lastTimestamp;
   private long lastTimestampNanos;
   private long packets;
   private long octets;
-  private final byte[][] cache = new byte[CACHE][];
-  private final int[] cacheSeq = new int[CACHE];
 
   DownTrack(Participant publisher, String mid, int ssrc) {
     this.publisher = publisher;
@@ -64,6 +66,7 @@ final class DownTrack {
       started = true;
       int out = (inSeq + seqOffset) & 0xFFFF;
       lastOutSeq = out;
+      epochFirstOutSeq = out;
       return out;
     }
     int out = (inSeq + seqOffset) & 0xFFFF;
@@ -73,32 +76,56 @@ final class DownTrack {
     return out;
   }
 
-  void onSent(byte[] plain, int length, int seq, long timestamp, long nowNanos) {
+  /** Counts a packet of {@code length} bytes (header included) sent with {@code timestamp}, for sender reports. */
+  void onSent(int length, long timestamp, long nowNanos) {
     packets++;
     octets += length - 12;
     lastTimestamp = timestamp;
     lastTimestampNanos = nowNanos;
-    int slot = seq % CACHE;
-    byte[] copy = cache[slot];
-    if (copy == null || copy.length < length) {
-      copy = new byte[Math.max(length, 256)];
-      cache[slot] = copy;
-    }
-    System.arraycopy(plain, 0, copy, 0, length);
-    cacheSeq[slot] = seq | (length << 16);
   }
 
-  /** The plain packet sent with {@code seq}, copied with room for the SRTP tag, or null. */
-  byte[] cached(int seq, int[] lengthOut) {
-    int slot = seq % CACHE;
-    byte[] c = cache[slot];
-    if (c == null || (cacheSeq[slot] & 0xFFFF) != seq) {
+  /**
+   * The publisher's sequence number behind {@code outSeq}, if that number was sent under the
+   * current mapping (a NACK for a packet before the last re-base is not answered); -1 otherwise.
+   */
+  int inSequence(int outSeq) {
+    if (!started) {
+      return -1;
+    }
+    int sinceFirst = (outSeq - epochFirstOutSeq) & 0xFFFF;
+    int sent = (lastOutSeq - epochFirstOutSeq) & 0xFFFF;
+    return sinceFirst > sent ? -1 : (outSeq - seqOffset) & 0xFFFF;
+  }
+
+  /**
+   * This subscriber's copy of the publisher's packet behind {@code outSeq}, rebuilt from the
+   * publisher's {@code cache} as it was first sent (payload type, sequence number, SSRC, audio
+   * level under this subscriber's extension id), with room for the SRTP tag; null when it was not
+   * sent under the current mapping or is no longer cached. {@code lengthOut[0]} gets its length.
+   *
+   * @param levelExtId the publisher's extension id of ssrc-audio-level, 0 if none
+   */
+  byte[] rebuild(PacketCache cache, int levelExtId, int outSeq, int[] lengthOut) {
+    int inSeq = inSequence(outSeq);
+    byte[] cached = inSeq < 0 ? null : cache.get(inSeq);
+    if (cached == null) {
       return null;
     }
-    int len = cacheSeq[slot] >>> 16;
-    byte[] out = new byte[len + 16];
-    System.arraycopy(c, 0, out, 0, len);
-    lengthOut[0] = len;
+    RtpPacket p;
+    try {
+      p = RtpPacket.parse(cached, 0, cache.length(inSeq));
+    } catch (RtpParseException e) {
+      return null;
+    }
+    int levelByte = -1;
+    if (levelExtId > 0) {
+      int at = p.findExtension(levelExtId);
+      if (at >= 0) {
+        levelByte = p.buffer()[at] & 0xFF;
+      }
+    }
+    byte[] out = new byte[RtpWriter.maxLength(p) + 16];
+    lengthOut[0] = RtpWriter.write(p, out, payloadType, outSeq, p.timestamp(), ssrc, audioLevelId, levelByte);
     return out;
   }
 

@@ -81,6 +81,8 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
   private volatile int upAudioLevelId;
   private volatile List<Long> declaredSsrcs = List.of();
   private UpStream up;
+  /** Media thread: this publisher's last packets, plain, for subscribers' NACKs. */
+  private final PacketCache sentCache;
 
   private final Map<Participant, DownTrack> downByPublisher = new ConcurrentHashMap<>();
   private final Map<Integer, DownTrack> downBySsrc = new ConcurrentHashMap<>();
@@ -114,6 +116,7 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
     this.outSsrc = services.newSsrc();
     this.rtcpSsrc = services.newSsrc();
     this.streamId = canSpeak ? "p" + Integer.toUnsignedString(outSsrc, 36) : null;
+    this.sentCache = canSpeak ? new PacketCache() : null;
     this.sdpSessionId = services.random().nextLong() & Long.MAX_VALUE;
     this.dtls = new DtlsEndpoint(userId, services.identity(), services.srtpProfiles(),
         d -> {
@@ -388,6 +391,7 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
         return;
       }
       up = new UpStream(p.ssrc());
+      sentCache.clear(); // sequence numbers of another stream
     }
     long now = System.nanoTime();
     up.onPacket(p.sequence(), p.timestamp(), now);
@@ -399,7 +403,16 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
         levelByte = p.buffer()[at] & 0xFF;
       }
     }
+    sentCache.put(p.sequence(), pb.getBuffer(), pb.getOffset(), pb.getLength());
     room.forward(this, p, levelByte, now);
+  }
+
+  /**
+   * Rebuilds, for the subscriber of {@code d}, the copy of this publisher's packet behind the
+   * subscriber's sequence number {@code outSeq} (media thread); null when no longer cached.
+   */
+  byte[] resendCopy(DownTrack d, int outSeq, int[] lengthOut) {
+    return sentCache == null ? null : d.rebuild(sentCache, upAudioLevelId, outSeq, lengthOut);
   }
 
   /** Sends {@code p} from {@code publisher} to this participant, if it negotiated that track. */
@@ -418,7 +431,7 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
     }
     int seq = d.mapSequence(p.sequence(), publisher.gateEpoch);
     int len = RtpWriter.write(p, out, d.payloadType(), seq, p.timestamp(), d.ssrc, d.audioLevelId(), levelByte);
-    d.onSent(out, len, seq, p.timestamp(), now);
+    d.onSent(len, p.timestamp(), now);
     try {
       PacketBuffer pb = s.protectRtp(forwardBuffer.reset(out, 0, len));
       services.media().write(pb.getBuffer(), pb.getOffset(), pb.getLength(), to);
@@ -455,7 +468,7 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
         }
         int[] len = new int[1];
         for (int seq : RtcpParser.nackedSequences(b, h)) {
-          byte[] again = d.cached(seq, len);
+          byte[] again = d.publisher.resendCopy(d, seq, len);
           if (again == null) {
             continue;
           }

@@ -146,7 +146,7 @@ public final class Room {
    * Media thread, periodic: RTCP reports for the members in report slot {@code slot} of
    * {@code slots} (every {@code slots}-th member). Spreading a room's reports over the report
    * interval keeps each timer run short: all at once, 50 subscribers × 36 tracks are 1,800 SRTCP
-   * encryptions, a ~5 ms stall of the media thread once a second.
+   * encryptions and datagrams, a stall of the media thread of several ms once a second.
    */
   void sendReports(long nowNanos, long wallMillis, int slot, int slots) {
     int i = 0;

@@ -1,8 +1,7 @@
 package com.parchchat.sfu.srtp;
 
+import io.netty.util.collection.IntObjectHashMap;
 import java.security.GeneralSecurityException;
-import java.util.HashMap;
-import java.util.Map;
 import org.jitsi.srtp.SrtcpCryptoContext;
 import org.jitsi.srtp.SrtpContextFactory;
 import org.jitsi.srtp.SrtpCryptoContext;
@@ -15,7 +14,8 @@ import org.jitsi.utils.logging2.LoggerImpl;
  * <p>Keys come from the DTLS exporter (RFC 5764 §4.2): {@code client_key | server_key |
  * client_salt | server_salt}. The SFU is the DTLS server, so it decrypts with the client's keys and
  * encrypts with its own. Contexts are per SSRC (the ROC is per stream); jitsi's receive contexts
- * enforce the RFC 3711 §3.3.2 replay list. Not thread-safe: one media thread uses it.
+ * enforce the RFC 3711 §3.3.2 replay list. The contexts are found by SSRC in int-keyed maps (no
+ * boxed key per packet). Not thread-safe: one media thread uses it.
  */
 public final class SrtpSession implements AutoCloseable {
   private static final LoggerImpl JITSI_LOG = new LoggerImpl(SrtpSession.class.getName());
@@ -23,10 +23,10 @@ public final class SrtpSession implements AutoCloseable {
   private final SrtpProfile profile;
   private final SrtpContextFactory sendFactory;
   private final SrtpContextFactory receiveFactory;
-  private final Map<Integer, SrtpCryptoContext> sendRtp = new HashMap<>();
-  private final Map<Integer, SrtpCryptoContext> receiveRtp = new HashMap<>();
-  private final Map<Integer, SrtcpCryptoContext> sendRtcp = new HashMap<>();
-  private final Map<Integer, SrtcpCryptoContext> receiveRtcp = new HashMap<>();
+  private final IntObjectHashMap<SrtpCryptoContext> sendRtp = new IntObjectHashMap<>();
+  private final IntObjectHashMap<SrtpCryptoContext> receiveRtp = new IntObjectHashMap<>();
+  private final IntObjectHashMap<SrtcpCryptoContext> sendRtcp = new IntObjectHashMap<>();
+  private final IntObjectHashMap<SrtcpCryptoContext> receiveRtcp = new IntObjectHashMap<>();
 
   /**
    * @param keyingMaterial the DTLS exporter output of {@link SrtpProfile#keyingMaterialLength()} bytes

@@ -342,9 +342,7 @@ public final class SynthBench implements Callable<Integer> {
       String load = loadAverage();
       double cpu0 = pid > 0 ? ProcCpu.seconds(pid) : 0;
       double gen0 = ProcCpu.seconds(ProcessHandle.current().pid());
-      if (sfu instanceof ParchSfuTarget) {
-        ((ParchSfuTarget) sfu).inSfuLatency(true);
-      }
+      JsonNode stats0 = sfu instanceof ParchSfuTarget ? ((ParchSfuTarget) sfu).adminStats(true) : null;
       receivers.forEach(r -> r.measure(phase));
       sender.phase(phase);
       long t0 = System.nanoTime();
@@ -354,10 +352,17 @@ public final class SynthBench implements Callable<Integer> {
       double cpu1 = pid > 0 ? ProcCpu.seconds(pid) : 0;
       double gen1 = ProcCpu.seconds(ProcessHandle.current().pid());
       String inSfu = null;
-      if (sfu instanceof ParchSfuTarget) {
-        JsonNode l = ((ParchSfuTarget) sfu).inSfuLatency(false);
-        inSfu = String.format(Locale.ROOT, "in-SFU read→sendmmsg p50 %.0f µs, p99 %.0f µs, p99.9 %.0f µs",
-            l.path("p50").asDouble(), l.path("p99").asDouble(), l.path("p999").asDouble());
+      if (stats0 != null) {
+        JsonNode stats1 = ((ParchSfuTarget) sfu).adminStats(false);
+        JsonNode l = stats1.path("forwardLatencyMicros");
+        JsonNode f = stats1.path("fanOutMicros");
+        // GC pauses of the SFU in the window (young and full collections, from its MXBeans)
+        long gcs = stats1.path("gcCollections").asLong() - stats0.path("gcCollections").asLong();
+        long gcMs = stats1.path("gcMillis").asLong() - stats0.path("gcMillis").asLong();
+        inSfu = String.format(Locale.ROOT, "in-SFU read→sendmmsg p50 %.0f µs, p99 %.0f µs, p99.9 %.0f µs;"
+            + " fan-out of one packet p50 %.0f µs, p99 %.0f µs, max %.0f µs; SFU GC %d pauses, %d ms",
+            l.path("p50").asDouble(), l.path("p99").asDouble(), l.path("p999").asDouble(),
+            f.path("p50").asDouble(), f.path("p99").asDouble(), f.path("max").asDouble(), gcs, gcMs);
       }
       // late packets of the window still count (a backlog is latency, not loss): wait until they stop
       long drainEnd = System.nanoTime() + 10_000_000_000L;
