@@ -87,8 +87,10 @@ public final class VoiceCall implements AutoCloseable {
   // call-thread state (session is read by libwebrtc callbacks too)
   private volatile Session session;
   private volatile Thread callThread;
-  private State state = State.CONNECTING;
-  private String stateDetail = "";
+  // written on the call thread only, read from any thread (state(), the UI): volatile so a reader
+  // never keeps seeing an old value after the call thread moved on
+  private volatile State state = State.CONNECTING;
+  private volatile String stateDetail = "";
   private int rejoinAttempts;
   private ScheduledFuture<?> statsTask;
   private String selfUserId;

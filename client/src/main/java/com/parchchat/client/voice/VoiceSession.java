@@ -43,6 +43,12 @@ public final class VoiceSession implements AutoCloseable {
   private final VoiceEngine engine;
   private final SfuLinkFactory links;
   private final AtomicReference<Active> active = new AtomicReference<>();
+  /**
+   * Bumped whenever a call replaces another (a new join, a rejoin with a fresh grant): events of a
+   * replaced call (its late LEFT "closed", a state change queued before it ended) are stale and never
+   * reach the listener, so they cannot overwrite what the current call reported.
+   */
+  private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.Map<String, Double> volumes = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile RemoteAudioTap tap;
 
@@ -88,9 +94,18 @@ public final class VoiceSession implements AutoCloseable {
   private VoiceCall start(String channelId, VoiceGrant grant, VoiceInput input, VoiceListener listener,
       boolean refreshed) {
     AtomicBoolean refreshing = new AtomicBoolean();
+    long gen = generation.incrementAndGet();
     VoiceListener watching = new VoiceListener() {
+      private boolean stale() {
+        return generation.get() != gen;
+      }
+
       @Override
       public void onStateChanged(VoiceCall.State state, String detail) {
+        if (stale()) {
+          log.debug("voice: ignoring {} from a replaced call", state);
+          return;
+        }
         if (state == VoiceCall.State.CONNECTED) {
           // a fresh grant worked: a later refusal (e.g. a long outage) may ask for another one
           Active a = active.get();
@@ -108,21 +123,33 @@ public final class VoiceSession implements AutoCloseable {
 
       @Override
       public void onMembersChanged(List<VoiceMember> members) {
+        if (stale()) {
+          return;
+        }
         listener.onMembersChanged(members);
       }
 
       @Override
       public void onSpeakingChanged(Set<String> userIds) {
+        if (stale()) {
+          return;
+        }
         listener.onSpeakingChanged(userIds);
       }
 
       @Override
       public void onQuality(CallQuality quality) {
+        if (stale()) {
+          return;
+        }
         listener.onQuality(quality);
       }
 
       @Override
       public void onError(SfuToClient.Error error) {
+        if (stale()) {
+          return;
+        }
         listener.onError(error);
         if (STALE_GRANT.contains(error.reason()) && refresh(channelId)) {
           refreshing.set(true);
@@ -166,6 +193,7 @@ public final class VoiceSession implements AutoCloseable {
       }
       if (active.get() == a) {
         a.unwatch();
+        generation.incrementAndGet(); // the old call's closing events are not the user's news
         a.call().close();
         start(channelId, g, a.input(), a.listener(), true);
       }
