@@ -64,12 +64,16 @@ public final class TurnBench implements Callable<Integer> {
   @Option(names = "--clients-per-uclient", description = "Clients per uclient process (default ${DEFAULT-VALUE}).")
   int clientsPerProcess = 50;
 
-  @Option(names = "--warmups", description = "Least warm-up loads for the JVM before measuring (default ${DEFAULT-VALUE}).")
-  int warmups = 3;
+  @Option(names = "--warmups", description = "Least warm-up rounds for the JVM before measuring; a round is one short"
+      + " load of every measured shape (default ${DEFAULT-VALUE}).")
+  int warmups = 1;
 
-  @Option(names = "--max-warmups", description = "Most warm-up loads: warming stops earlier once the JIT compilers"
-      + " take under 5 %% of a warm-up load's CPU (default ${DEFAULT-VALUE}).")
-  int maxWarmups = 6;
+  @Option(names = "--max-warmups", description = "Most warm-up rounds: warming stops earlier once the JIT compilers"
+      + " take under 5 %% of a round's CPU (default ${DEFAULT-VALUE}).")
+  int maxWarmups = 3;
+
+  @Option(names = "--warmup-seconds", description = "Sending time of each warm-up load (default ${DEFAULT-VALUE}).")
+  int warmupSeconds = 3;
 
   @Option(names = "--markdown", description = "Also write the result table to this file.")
   Path markdown;
@@ -128,16 +132,28 @@ public final class TurnBench implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "coturn pid %d port %d; parch-turn pid %d port %d; peer port %d; logs in %s%n",
           coturn.pid(), coturnPort, parch.pid(), oursPort, peerPort, dir);
       // Relayed port ranges: 8000 ports each, below Linux's ephemeral range; turnutils_uclient leaves
-      // one allocation per client until it expires, so a whole run holds about 2,500 of them.
+      // one allocation per client until it expires, so a whole run holds up to about 5,000 of them.
       // Warm-up, not reported. The JVM's JIT compilers (C2 above all) need a minute or so of load
       // before the data path settles; a long-running server pays that once, so it is kept out of
-      // the comparison: warm-up loads run until the compiler threads take under 5 % of one
-      // load's CPU (at least --warmups, at most --max-warmups). coturn gets one run too.
+      // the comparison. A warm-up round is one short load of every measured shape (clients × size,
+      // in the measured order): the per-allocation set-up path runs as often as in the measured
+      // loads and every branch the data path takes there (batch sizes, payload sizes) is taken once
+      // before measuring, so C2 does not recompile it under measurement. Rounds run until the
+      // compiler threads take under 5 % of a round's CPU (at least --warmups, at most
+      // --max-warmups). coturn (no JIT) gets one short load.
       run(dir, "coturn", coturn, coturnPort, peerPort, 20, 172, 3);
-      for (int i = 0; i < Math.max(warmups, maxWarmups); i++) {
-        Result w = run(dir, "parch-turn", parch, oursPort, peerPort, 100, i % 2 == 0 ? 172 : 1000, 5);
-        System.out.println("warm-up " + row(w, null));
-        if (i + 1 >= warmups && w.jitSeconds() < 0.05 * w.cpuSeconds()) {
+      for (int round = 1; round <= Math.max(warmups, maxWarmups); round++) {
+        double cpu = 0;
+        double jit = 0;
+        for (int size : sizes) {
+          for (int n : clients) {
+            Result w = run(dir, "parch-turn", parch, oursPort, peerPort, n, size, warmupSeconds);
+            System.out.println("warm-up " + round + " " + row(w, null));
+            cpu += w.cpuSeconds();
+            jit += w.jitSeconds();
+          }
+        }
+        if (round >= warmups && jit < 0.05 * cpu) {
           break;
         }
       }
