@@ -340,7 +340,8 @@ public final class SoakBench implements Callable<Integer> {
       long seq = 0;
       Set<String> heardPairs = new HashSet<>();
       Histogram window = null;
-      while (System.nanoTime() < end) {
+      // a window that ends exactly at the end (duration a multiple of the window) is still sampled
+      while (System.nanoTime() < end || nextSample <= end) {
         long now = System.nanoTime();
         while (now >= nextPost) {
           String text = "soak " + next + " " + seq++ + " " + System.nanoTime();
