@@ -81,6 +81,11 @@ public final class Relaunch {
     List<String> cmd = command(jar, args, env, ready, ManagementFactory.getRuntimeMXBean().getInputArguments());
     ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
     pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
+    // GTK probes OpenGL when it opens the display (for GtkGLArea, which JavaFX never uses; Prism
+    // makes its own GLX context): with Mesa's software driver that maps libLLVM and swrast_dri,
+    // ≈ 50 MB resident for nothing. A user's own setting wins.
+    pb.environment().putIfAbsent("GDK_GL", "disable");
+    pb.environment().putIfAbsent("GDK_DEBUG", "gl-disable");
     Process child = pb.start();
     try {
       while (true) {

@@ -77,7 +77,9 @@ public final class ClientBench implements Callable<Integer> {
   @Option(names = "--messages", defaultValue = "100000") int messages;
   @Option(names = "--launches", defaultValue = "5", description = "tuned launches (the first without AppCDS archive)")
   int launches;
-  @Option(names = "--untuned-launches", defaultValue = "2") int untunedLaunches;
+  @Option(names = "--untuned-launches", defaultValue = "2",
+      description = "untuned launches; 0 also skips the untuned idle RSS")
+  int untunedLaunches;
   @Option(names = "--idle-seconds", defaultValue = "30") int idleSeconds;
   @Option(names = "--scroll-minutes", defaultValue = "3",
       description = "cap for the whole scroll phase (wheel scroll-back, stress, jump to the oldest)")
@@ -137,7 +139,9 @@ public final class ClientBench implements Callable<Integer> {
           idleRss(cfg, "tuned, first launch (no AppCDS archive, renderer probed)", xdg);
         }
         idleRss(cfg, "tuned (default)", xdg);
-        idleRss(cfg, "untuned (PARCH_NO_RELAUNCH=1)", env(xdg, "PARCH_NO_RELAUNCH", "1"));
+        if (untunedLaunches > 0) {
+          idleRss(cfg, "untuned (PARCH_NO_RELAUNCH=1)", env(xdg, "PARCH_NO_RELAUNCH", "1"));
+        }
       }
       if (phases.contains("scroll")) {
         scroll(relay, cfg, seed.getProperty("channelId"));
@@ -335,12 +339,36 @@ public final class ClientBench implements Callable<Integer> {
     long child = Long.parseLong(m.group(3));
     Thread.sleep(idleSeconds * 1000L);
     long childKb = rssKb(child);
+    System.out.println("  largest resident mappings: " + largestMappings(child, 8));
     long parentKb = child != p.pid() && p.isAlive() ? rssKb(p.pid()) : 0;
     System.out.printf(Locale.ROOT, "idle RSS %s after %d s: app JVM %d MB, launcher parent %s%n", label, idleSeconds,
         childKb / 1024, child == p.pid() ? "none (same process)" : p.isAlive() ? parentKb / 1024 + " MB" : "exited");
     row("idle RSS " + label + ", signed in, 1 host, 3 spaces, channel of 50 open, after " + idleSeconds + " s",
         (childKb + parentKb) / 1024 + " MB" + (parentKb > 0 ? " (incl. parent " + parentKb / 1024 + " MB)" : ""));
     stop(child, p);
+  }
+
+  /** The {@code n} largest resident mappings of a process by file (anonymous memory summed), from smaps. */
+  static String largestMappings(long pid, int n) {
+    Map<String, Long> kb = new HashMap<>();
+    try {
+      String name = "[anon]";
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps"))) {
+        if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+          String[] f = line.trim().split("\\s+");
+          name = f.length >= 6 ? Path.of(f[5]).getFileName().toString() : "[anon]";
+        } else if (line.startsWith("Rss:")) {
+          kb.merge(name, Long.parseLong(line.replaceAll("[^0-9]", "")), Long::sum);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return "unavailable (" + e.getMessage() + ")";
+    }
+    StringBuilder sb = new StringBuilder();
+    kb.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(n)
+        .forEach(e -> sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(' ')
+            .append(e.getValue() / 1024).append(" MB"));
+    return sb.toString();
   }
 
   static long rssKb(long pid) throws IOException {
