@@ -71,7 +71,9 @@ public final class VoiceBench implements Callable<Integer> {
   @Option(names = "--turn-jar", required = true) Path turnJar;
   @Option(names = "--rejoins", defaultValue = "5", description = "warm rejoins per member") int rejoins;
   @Option(names = "--window", defaultValue = "20", description = "CPU window, seconds") int window;
-  @Option(names = "--client-heap", defaultValue = "128m") String clientHeap;
+  @Option(names = "--processing", defaultValue = "desktop", description = "audio processing of the clients:"
+      + " desktop (echo cancellation, noise suppression, gain control, high-pass: what users run, the figure of"
+      + " record) or off (diagnosis only: what the processing costs)") String processing;
   @Option(names = "--conversation", description = "members take turns (one speaks 2 s while the two others"
       + " are muted) instead of all three talking at once") boolean conversation;
 
@@ -141,9 +143,12 @@ public final class VoiceBench implements Callable<Integer> {
       List<ServiceProcess> clients = new ArrayList<>();
       String[] names = {"owner", "bob", "carol"};
       for (int i = 0; i < 3; i++) {
-        List<String> cmd = new ArrayList<>(List.of(ServiceProcess.javaBinary(), "-Xmx" + clientHeap,
-            "-XX:+UseSerialGC", "-cp", cp, VoiceBench.class.getName(), "client", relayUrl, hostKey, names[i],
-            "" + TONES[i], dir.toString(), "" + (i == 0 ? 0 : rejoins), conversation ? "turns:" + i : "all"));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ServiceProcess.javaBinary());
+        cmd.addAll(desktopJvmOptions());
+        cmd.addAll(List.of("-cp", cp, VoiceBench.class.getName(), "client", relayUrl, hostKey, names[i],
+            "" + TONES[i], dir.toString(), "" + (i == 0 ? 0 : rejoins), conversation ? "turns:" + i : "all",
+            processing));
         ServiceProcess c = ServiceProcess.builder(names[i]).command(cmd).logDir(dir.resolve(names[i] + "-logs")).start();
         procs.add(c);
         clients.add(c);
@@ -167,6 +172,9 @@ public final class VoiceBench implements Callable<Integer> {
       String loadAfter = loadAverage();
       System.out.println("=== voice bench (loopback, 3 client JVMs, headless audio, tone input) ===");
       System.out.println("load average (1/5/15 min) before the window " + loadBefore + ", after " + loadAfter);
+      System.out.println("client JVM options (the desktop app's): " + String.join(" ", desktopJvmOptions()));
+      System.out.println("audio processing: " + (processing.equals("off") ? "OFF (diagnosis, not what users run)"
+          : "desktop defaults (echo cancellation, noise suppression, gain control, high-pass)"));
       double sum = 0;
       for (int i = 0; i < 3; i++) {
         double cpu = (cpuTicks(clients.get(i).pid()) - before[i]) / 100.0 / secs * 100;
@@ -207,6 +215,22 @@ public final class VoiceBench implements Callable<Integer> {
       for (int i = procs.size() - 1; i >= 0; i--) {
         procs.get(i).stop(Duration.ofSeconds(5));
       }
+    }
+  }
+
+  /**
+   * Exactly the JVM options the desktop app relaunches itself with ({@code client.Relaunch.TUNED_OPTIONS}:
+   * serial GC, C1 only, one compiler thread, small code cache and stacks), read from the client so the
+   * bench cannot drift from what a user runs.
+   */
+  @SuppressWarnings("unchecked")
+  static List<String> desktopJvmOptions() {
+    try {
+      java.lang.reflect.Field f = Class.forName("com.parchchat.client.Relaunch").getDeclaredField("TUNED_OPTIONS");
+      f.setAccessible(true);
+      return List.copyOf((List<String>) f.get(null));
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot read the desktop JVM options from client.Relaunch", e);
     }
   }
 
@@ -319,7 +343,12 @@ public final class VoiceBench implements Callable<Integer> {
       for (int round = 0; round <= rejoins; round++) {
         long click = System.nanoTime();
         // the desktop defaults (stats every 500 ms), with the headless audio module and a tone as the voice
-        VoiceEngine engine = round == 0 ? new VoiceEngine(VoiceConfig.desktop().withAudioMode(AudioMode.HEADLESS)) : null;
+        VoiceConfig desktop = VoiceConfig.desktop().withAudioMode(AudioMode.HEADLESS);
+        VoiceConfig config = a.length > 8 && a[8].equals("off")
+            ? new VoiceConfig(AudioMode.HEADLESS, false, false, false, false, desktop.vadThreshold(),
+                desktop.negotiationTimeout(), desktop.statsInterval(), desktop.maxRejoinAttempts(), desktop.rejoinBaseDelay())
+            : desktop;
+        VoiceEngine engine = round == 0 ? new VoiceEngine(config) : null;
         if (engine != null) {
           System.out.println("ENGINE_MS " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - click));
         }
@@ -329,7 +358,9 @@ public final class VoiceBench implements Callable<Integer> {
           FirstTone first = new FirstTone(ownerHz);
           VoiceCall call = voice.join(lounge.id(), VoiceInput.tone(tone), new VoiceListener() { })
               .get(30, TimeUnit.SECONDS);
-          call.setRemoteAudioTap(first);
+          if (!owner) {
+            call.setRemoteAudioTap(first); // the owner measures nothing (it would listen for its own tone forever)
+          }
           if (owner) {
             until(() -> call.state() == VoiceCall.State.CONNECTED, deadline);
             Files.writeString(shared.resolve("owner-in-call"), "yes");
@@ -337,6 +368,8 @@ public final class VoiceBench implements Callable<Integer> {
             talk(voice, turn, shared, name, deadline);
           }
           until(() -> first.at != 0, deadline);
+          // the desktop app installs no tap: measure the call without ours
+          call.setRemoteAudioTap(null);
           System.out.println("FIRST_AUDIO_MS " + (round == 0 ? "cold" : "warm") + " "
               + TimeUnit.NANOSECONDS.toMillis(first.at - click));
           if (round == rejoins) {
@@ -365,8 +398,9 @@ public final class VoiceBench implements Callable<Integer> {
   private static void talk(VoiceSession voice, int turn, Path shared, String name, long deadline)
       throws InterruptedException, IOException {
     if (turn < 0) {
-      until(() -> false, deadline);
-      return;
+      // one sleep, not a polling loop: the bench's own main thread must not show up in the client's CPU
+      Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      throw new IllegalStateException("deadline");
     }
     // turns start once everybody measured first audio (a muted owner would delay the joiners' figure)
     Files.writeString(shared.resolve(name + "-steady"), "yes");
