@@ -29,6 +29,37 @@ class RelaunchTest {
   }
 
   @Test
+  void aSoftwareFallbackIsRememberedSoTheNextLaunchSkipsTheOpenGlProbe() {
+    Map<String, String> env = Map.of("XDG_CACHE_HOME", dir.resolve("cache").toString());
+    String before = System.getProperty("prism.order");
+    System.clearProperty("prism.order");
+    try {
+      Relaunch.chooseRenderer(env);
+      assertThat(System.getProperty("prism.order")).as("nothing remembered yet").isNull();
+      Relaunch.rememberRenderer("com.sun.prism.sw.SWPipeline", env);
+      Relaunch.chooseRenderer(env);
+      assertThat(System.getProperty("prism.order")).isEqualTo("sw");
+      Relaunch.rememberRenderer("com.sun.prism.sw.SWPipeline", env);
+      assertThat(dir.resolve("cache/parch/prism")).isDirectoryContaining(p -> p.getFileName().toString()
+          .startsWith("software-"));
+
+      // a GPU that works (the user forced es2 once, or the marker was older): forgotten
+      System.clearProperty("prism.order");
+      System.clearProperty(Relaunch.SW_FROM_PROBE);
+      Relaunch.rememberRenderer("com.sun.prism.es2.ES2Pipeline", env);
+      Relaunch.chooseRenderer(env);
+      assertThat(System.getProperty("prism.order")).isNull();
+    } finally {
+      System.clearProperty(Relaunch.SW_FROM_PROBE);
+      if (before == null) {
+        System.clearProperty("prism.order");
+      } else {
+        System.setProperty("prism.order", before);
+      }
+    }
+  }
+
+  @Test
   void aCollectorChosenByTheUserReplacesOurs() throws Exception {
     Path jar = Files.writeString(dir.resolve("parch-client.jar"), "jar");
     List<String> cmd = Relaunch.command(jar, new String[0], Map.of("PARCH_CDS", "0"), dir.resolve("r"),

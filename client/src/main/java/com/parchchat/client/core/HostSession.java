@@ -397,18 +397,21 @@ public final class HostSession implements AutoCloseable {
     if (!l.hasOlder()) {
       return CompletableFuture.completedFuture(0);
     }
-    return olderInFlight.computeIfAbsent(channelId, id -> {
+    CompletableFuture<Integer> inFlight = olderInFlight.computeIfAbsent(channelId, id -> {
       Long oldest = l.oldestId();
-      CompletableFuture<Integer> f = (oldest == null
+      return oldest == null
           ? loadNewest(channelId).thenApply(v -> l.size())
           : call(new HostRequest.MessageHistory(channelId, oldest, null, page()), HostReply.MessagesResult.class)
               .thenApply(r -> {
                 l.mergePage(r.messages(), !r.hasMore());
                 return r.messages().size();
-              }));
-      f.whenComplete((v, e) -> olderInFlight.remove(channelId));
-      return f;
+              });
     });
+    // attached once the future is in the map: a reply completing it while computeIfAbsent still
+    // ran used to "remove" it before it was put, leaving a finished request that every later call
+    // returned (paging stopped for good)
+    inFlight.whenComplete((v, e) -> olderInFlight.remove(channelId, inFlight));
+    return inFlight;
   }
 
   /**

@@ -278,18 +278,12 @@ final class ChatView extends VBox {
     if (c instanceof ChannelLog.Inserted) {
       ChannelLog.Inserted ins = (ChannelLog.Inserted) c;
       if (ins.index() == 0 && !items.isEmpty()) {
-        // an older page above: keep the reader's place to the pixel (the row and how far into it)
-        VirtualFlow<?> f = flow();
-        IndexedCell<?> cell = f == null ? null : f.getFirstVisibleCell();
-        int first = cell == null ? 0 : Math.max(0, cell.getIndex());
-        double into = cell == null ? 0 : -cell.getLayoutY();
+        // an older page above: keep the reader's place (the row at the top stays there)
+        int first = firstVisibleIndex();
         adjusting = true;
         try {
           items.addAll(0, ins.lines());
-          list.scrollTo(first + ins.lines().size());
-          if (f != null && into > 0) {
-            f.scrollPixels(into);
-          }
+          list.scrollTo(Math.max(0, first) + ins.lines().size());
         } finally {
           adjusting = false;
         }

@@ -65,6 +65,24 @@ class MessageTextTest {
   }
 
   @Test
+  void aMessageIsParsedOnceAndRenderedIntoFreshNodes() {
+    String content = "cached **once** https://example.org/x.png @ann";
+    MessageText.Parsed first = MessageText.parse(content, "ann");
+    assertThat(MessageText.parse(content, "ann")).isSameAs(first);
+    assertThat(MessageText.parse(content, "bob")).as("mentions depend on who reads").isNotSameAs(first);
+    assertThat(first.runs()).extracting(MessageText.Run::text)
+        .containsExactly("cached ", "once", " ", "https://example.org/x.png", " ", "@ann");
+    assertThat(first.runs().get(1).styleClasses()).containsExactly("md-text", "md-bold");
+    assertThat(first.runs().get(3).link()).isEqualTo("https://example.org/x.png");
+    assertThat(first.imageUrls()).containsExactly("https://example.org/x.png");
+    MessageText.Rendered a = MessageText.render(content, "ann", null);
+    MessageText.Rendered b = MessageText.render(content, "ann", null);
+    assertThat(a.nodes()).hasSize(6);
+    assertThat(a.nodes().get(0)).isNotSameAs(b.nodes().get(0));
+    assertThat(runs(a, "md-mention-self")).containsExactly("@ann");
+  }
+
+  @Test
   void multipleParagraphsKeepLineBreaks() {
     MessageText.Rendered r = MessageText.render("line one\nline two", null, null);
     assertThat(plain(r)).isEqualTo("line one\nline two");
