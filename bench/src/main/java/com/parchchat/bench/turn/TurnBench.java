@@ -70,10 +70,10 @@ public final class TurnBench implements Callable<Integer> {
 
   @Option(names = "--max-warmups", description = "Most warm-up rounds: warming stops earlier once the JIT compilers"
       + " take under 5 %% of a round's CPU (default ${DEFAULT-VALUE}).")
-  int maxWarmups = 3;
+  int maxWarmups = 2;
 
   @Option(names = "--warmup-seconds", description = "Sending time of each warm-up load (default ${DEFAULT-VALUE}).")
-  int warmupSeconds = 3;
+  int warmupSeconds = 2;
 
   @Option(names = "--markdown", description = "Also write the result table to this file.")
   Path markdown;
