@@ -12,6 +12,7 @@ import com.parchchat.client.voice.VoiceInput;
 import com.parchchat.client.voice.VoiceListener;
 import com.parchchat.client.voice.VoiceSession;
 import com.parchchat.protocol.api.ChannelKind;
+import com.parchchat.testkit.process.ChildMain;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -51,16 +52,7 @@ public final class SoakVoiceParticipant {
   }
 
   public static void main(String[] args) {
-    int rc = 0;
-    try {
-      run(args);
-    } catch (Throwable t) {
-      System.out.println("FAILED " + t);
-      t.printStackTrace(System.out);
-      rc = 1;
-    }
-    System.out.flush();
-    System.exit(rc);
+    ChildMain.exitAfter("FAILED", 1, () -> run(args));
   }
 
   private static void run(String[] a) throws Exception {

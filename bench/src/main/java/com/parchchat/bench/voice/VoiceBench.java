@@ -15,6 +15,7 @@ import com.parchchat.protocol.api.Channel;
 import com.parchchat.protocol.api.ChannelKind;
 import com.parchchat.testkit.audio.FrequencyDetector;
 import com.parchchat.testkit.audio.PcmRecorder;
+import com.parchchat.testkit.process.ChildMain;
 import com.parchchat.testkit.process.FreePorts;
 import com.parchchat.testkit.process.ServiceProcess;
 import java.io.IOException;
@@ -79,16 +80,7 @@ public final class VoiceBench implements Callable<Integer> {
 
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("client")) {
-      int rc = 0;
-      try {
-        client(args);
-      } catch (Throwable t) {
-        System.out.println("FAILED " + t);
-        t.printStackTrace(System.out);
-        rc = 1;
-      }
-      System.out.flush();
-      System.exit(rc);
+      ChildMain.exitAfter("FAILED", 1, () -> client(args));
     }
     System.exit(new CommandLine(new VoiceBench()).execute(args));
   }

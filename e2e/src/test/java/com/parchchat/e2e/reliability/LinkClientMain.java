@@ -7,6 +7,7 @@ import com.parchchat.client.core.ParchClient;
 import com.parchchat.client.core.RelayConnection;
 import com.parchchat.client.core.SpaceState;
 import com.parchchat.protocol.api.ChannelKind;
+import com.parchchat.testkit.process.ChildMain;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,16 +40,7 @@ public final class LinkClientMain {
   }
 
   public static void main(String[] args) {
-    int status = 0;
-    try {
-      run(options(args));
-    } catch (Throwable t) {
-      System.out.println("FAILED " + t);
-      t.printStackTrace(System.out);
-      status = 1;
-    }
-    System.out.flush();
-    System.exit(status);
+    ChildMain.exitAfter("FAILED", 1, () -> run(options(args)));
   }
 
   private static Map<String, String> options(String[] args) {

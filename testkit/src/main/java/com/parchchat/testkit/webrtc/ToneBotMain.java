@@ -1,5 +1,6 @@
 package com.parchchat.testkit.webrtc;
 
+import com.parchchat.testkit.process.ChildMain;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,17 +31,7 @@ public final class ToneBotMain {
     }
 
     public static void main(String[] args) {
-        int code = 0;
-        try {
-            run(args);
-        } catch (Exception e) {
-            System.out.println("ERROR " + e);
-            e.printStackTrace(System.out);
-            code = 2;
-        }
-        System.out.flush();
-        // libwebrtc leaves non-daemon native threads behind; end the JVM explicitly
-        System.exit(code);
+        ChildMain.exitAfter("ERROR", 2, () -> run(args));
     }
 
     private static void run(String[] args) throws Exception {
