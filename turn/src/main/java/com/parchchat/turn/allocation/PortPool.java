@@ -36,6 +36,26 @@ public final class PortPool {
     return -1;
   }
 
+  /**
+   * An even port whose next higher port is free too, both claimed (EVEN-PORT with the R bit,
+   * RFC 8656 §7.2 step 8: the pair or nothing), or -1 when the range holds no free pair.
+   */
+  public synchronized int acquirePair() {
+    int size = max - min + 1;
+    int start = ThreadLocalRandom.current().nextInt(size);
+    for (int i = 0; i < size; i++) {
+      int idx = (start + i) % size;
+      int port = min + idx;
+      if (port % 2 == 0 && port < max && !used.get(idx) && !used.get(idx + 1)) {
+        used.set(idx);
+        used.set(idx + 1);
+        inUse += 2;
+        return port;
+      }
+    }
+    return -1;
+  }
+
   /** Claims a specific port (for EVEN-PORT's reserved neighbour); false if taken or out of range. */
   public synchronized boolean acquireExact(int port) {
     if (port < min || port > max || used.get(port - min)) {

@@ -314,7 +314,7 @@ public final class TurnService {
         return;
       }
     } else {
-      port = allocations.ports().acquire(evenPort != null);
+      port = acquirePort(evenPort);
     }
     if (port < 0) {
       allocations.remove(allocation);
@@ -323,6 +323,27 @@ public final class TurnService {
       return;
     }
     bindRelay(sink, req, auth, allocation, evenPort, additional, port, MAX_BIND_ATTEMPTS);
+  }
+
+  /**
+   * A relay port for an Allocate without a token: with EVEN-PORT and the R bit an even port and
+   * its next higher neighbour, both claimed (the neighbour is reserved for a later Allocate with
+   * the token); -1 when the range cannot satisfy the request (508).
+   */
+  private int acquirePort(EvenPort evenPort) {
+    return reservesPair(evenPort) ? allocations.ports().acquirePair() : allocations.ports().acquire(evenPort != null);
+  }
+
+  private static boolean reservesPair(EvenPort evenPort) {
+    return evenPort != null && evenPort.reserve();
+  }
+
+  /** Returns {@code port} (and the neighbour claimed with it) to the pool. */
+  private void releasePort(int port, EvenPort evenPort) {
+    allocations.ports().release(port);
+    if (reservesPair(evenPort)) {
+      allocations.ports().release(port + 1);
+    }
   }
 
   /** Binds the relayed UDP socket on the client's loop; tries other ports if the OS refuses one. */
@@ -342,8 +363,8 @@ public final class TurnService {
     ChannelFuture f = bootstrap.bind(new InetSocketAddress(relayBindAddress, port));
     f.addListener(done -> {
       if (!done.isSuccess()) {
-        allocations.ports().release(port);
-        int next = attemptsLeft > 1 && !allocation.isClosed() ? allocations.ports().acquire(evenPort != null) : -1;
+        releasePort(port, evenPort);
+        int next = attemptsLeft > 1 && !allocation.isClosed() ? acquirePort(evenPort) : -1;
         if (next < 0) {
           allocations.remove(allocation);
           sendError(sink, req, ErrorCode.INSUFFICIENT_CAPACITY, auth.key());
@@ -355,7 +376,7 @@ public final class TurnService {
       Channel relay = f.channel();
       if (allocation.isClosed()) { // the client went away while we were binding
         relay.close();
-        allocations.ports().release(port);
+        releasePort(port, evenPort);
         return;
       }
       long lifetime = grantedLifetime(req.get(Lifetime.class), false);
@@ -363,7 +384,7 @@ public final class TurnService {
       attrs.add(new XorRelayedAddress(new InetSocketAddress(advertisedRelayAddress, port)));
       attrs.add(new Lifetime(lifetime));
       attrs.add(new XorMappedAddress(allocation.fiveTuple().client()));
-      if (evenPort != null && evenPort.reserve() && allocations.ports().acquireExact(port + 1)) {
+      if (reservesPair(evenPort)) { // port + 1 was claimed with port by acquirePort
         long token = allocations.reserve(port + 1);
         attrs.add(new ReservationToken(ByteBuffer.allocate(8).putLong(token).array()));
       }

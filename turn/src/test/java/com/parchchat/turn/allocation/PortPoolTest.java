@@ -31,4 +31,15 @@ class PortPoolTest {
     assertThat(pool.acquireExact(50003)).isFalse();
     assertThat(pool.acquireExact(50004)).isFalse();
   }
+
+  @Test
+  void pairsAreAnEvenPortAndItsFreeNeighbour() {
+    PortPool pool = new PortPool(50001, 50006);
+    assertThat(pool.acquireExact(50003)).isTrue(); // spoils the pair 50002/50003
+    assertThat(pool.acquirePair()).isEqualTo(50004);
+    assertThat(pool.inUse()).isEqualTo(3);
+    assertThat(pool.acquirePair()).isEqualTo(-1); // 50006 has no neighbour in the range
+    pool.release(50003);
+    assertThat(pool.acquirePair()).isEqualTo(50002);
+  }
 }

@@ -258,6 +258,49 @@ class TurnErrorPathTest {
     }
   }
 
+  /**
+   * EVEN-PORT with the R bit (RFC 8656 §7.2 step 8) gets an even port and a RESERVATION-TOKEN
+   * for its neighbour, or 508 when no such pair is free: never a success without a token
+   * (turnutils_uclient then sends a zero token for its RTCP allocation and fails with 508).
+   */
+  @Test
+  void evenPortWithReserveBitGetsAPairWithTokenOr508() throws Exception {
+    int first = com.parchchat.testkit.process.FreePorts.udpRange(3);
+    int even = first % 2 == 0 ? first : first + 1;
+    start(b -> {
+      b.minPort = even;
+      b.maxPort = even + 1;
+    });
+    RequestedTransport udp = new RequestedTransport(RequestedTransport.UDP);
+    try (TurnTestClient rtp = client("a"); TurnTestClient rtcp = client("a"); TurnTestClient third = client("b")) {
+      StunMessage r = rtp.authed(StunMethod.ALLOCATE, udp, new StunAttribute.EvenPort(true));
+      assertThat(r.messageClass()).isEqualTo(StunClass.SUCCESS_RESPONSE);
+      assertThat(r.get(XorRelayedAddress.class).address().getPort()).isEqualTo(even);
+      StunAttribute.ReservationToken token = r.get(StunAttribute.ReservationToken.class);
+      assertThat(token).isNotNull();
+      // the pair is taken: a second R-bit request cannot be satisfied
+      assertThat(code(third.authed(StunMethod.ALLOCATE, udp, new StunAttribute.EvenPort(true)))).isEqualTo(508);
+      StunMessage r2 = rtcp.authed(StunMethod.ALLOCATE, udp, token);
+      assertThat(r2.messageClass()).isEqualTo(StunClass.SUCCESS_RESPONSE);
+      assertThat(r2.get(XorRelayedAddress.class).address().getPort()).isEqualTo(even + 1);
+    }
+  }
+
+  @Test
+  void evenPortWithReserveBitAtTheTopOfTheRangeGets508() throws Exception {
+    int first = com.parchchat.testkit.process.FreePorts.udpRange(2);
+    int even = first % 2 == 0 ? first : first + 1;
+    start(b -> {
+      b.minPort = even - 1;
+      b.maxPort = even; // no even + 1 in the range
+    });
+    try (TurnTestClient c = client("a")) {
+      StunMessage r = c.authed(StunMethod.ALLOCATE, new RequestedTransport(RequestedTransport.UDP),
+          new StunAttribute.EvenPort(true));
+      assertThat(code(r)).isEqualTo(508);
+    }
+  }
+
   @Test
   void channelBindOutOfRangeOrConflictingGets400() throws Exception {
     start(b -> {});
