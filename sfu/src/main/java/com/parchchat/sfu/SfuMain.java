@@ -44,6 +44,9 @@ public final class SfuMain implements Callable<Integer> {
   @Option(names = "--room-capacity", description = "override roomCapacity")
   Integer roomCapacity;
 
+  @Option(names = "--send-threads", description = "override sendThreads (0 = the media thread sends every copy)")
+  Integer sendThreads;
+
   public static void main(String[] args) {
     int code = new CommandLine(new SfuMain()).execute(args);
     if (code != 0) {
@@ -71,6 +74,9 @@ public final class SfuMain implements Callable<Integer> {
         cfg = cfg.withRooms(roomCapacity != null ? roomCapacity : cfg.roomCapacity(),
             loudestN != null ? loudestN : cfg.loudestN());
       }
+      if (sendThreads != null) {
+        cfg = cfg.withSendThreads(sendThreads);
+      }
     } catch (IllegalArgumentException e) {
       log.error("bad configuration: {}", e.getMessage());
       return 2;
@@ -97,6 +103,7 @@ public final class SfuMain implements Callable<Integer> {
     }
     SfuConfig d = SfuConfig.defaults(token, admin, h);
     return new SfuConfig(h, d.signalPort(), h, d.mediaPort(), List.of(), token, admin, d.roomCapacity(), d.maxRooms(),
-        d.loudestN(), d.maxFrameBytes(), d.speakerIntervalMillis(), d.consentTimeoutSeconds(), d.srtpProfiles());
+        d.loudestN(), d.maxFrameBytes(), d.speakerIntervalMillis(), d.consentTimeoutSeconds(), d.srtpProfiles(),
+        d.sendThreads());
   }
 }

@@ -24,7 +24,7 @@ public final class SfuServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SfuServer.class);
 
   private final SfuConfig config;
-  private final MediaServer media = new MediaServer();
+  private final MediaServer media;
   private final SignalServer signal = new SignalServer();
   private final ExecutorService dtlsExecutor;
   private RoomManager rooms;
@@ -33,6 +33,7 @@ public final class SfuServer implements AutoCloseable {
 
   public SfuServer(SfuConfig config) {
     this.config = config;
+    this.media = new MediaServer(config.sendThreads());
     AtomicInteger n = new AtomicInteger();
     this.dtlsExecutor = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "sfu-dtls-" + n.incrementAndGet());

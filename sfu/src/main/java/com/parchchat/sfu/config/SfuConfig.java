@@ -29,14 +29,18 @@ import java.util.List;
  * @param speakerIntervalMillis how often {@code speakers} is computed and sent
  * @param consentTimeoutSeconds media consent (RFC 7675) expiry without a valid STUN check
  * @param srtpProfiles      DTLS-SRTP profiles in preference order
+ * @param sendThreads       threads that encrypt and send receivers' copies, each owning a share of
+ *                          the receivers (0 = the media thread does it; absent = {@link #DEFAULT_SEND_THREADS})
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record SfuConfig(String signalHost, int signalPort, String mediaHost, int mediaPort,
     List<String> advertisedAddresses, String tokenSecret, String adminSecret, int roomCapacity, int maxRooms,
     int loudestN, int maxFrameBytes, int speakerIntervalMillis, int consentTimeoutSeconds,
-    List<SrtpProfile> srtpProfiles) {
+    List<SrtpProfile> srtpProfiles, Integer sendThreads) {
 
   public static final int DEFAULT_SIGNAL_PORT = 7880;
+  /** One send thread per core, at most 4 (the media thread needs a share too). */
+  public static final int DEFAULT_SEND_THREADS = Math.min(4, Runtime.getRuntime().availableProcessors());
   public static final int DEFAULT_MEDIA_PORT = 7882;
 
   public SfuConfig {
@@ -67,27 +71,35 @@ public record SfuConfig(String signalHost, int signalPort, String mediaHost, int
     range("maxFrameBytes", maxFrameBytes, 4096, 1 << 20);
     range("speakerIntervalMillis", speakerIntervalMillis, 50, 10_000);
     range("consentTimeoutSeconds", consentTimeoutSeconds, 5, 600);
+    sendThreads = sendThreads == null ? DEFAULT_SEND_THREADS : sendThreads;
+    range("sendThreads", sendThreads, 0, 64);
   }
 
   /** Defaults for everything but the secrets and addresses. */
   public static SfuConfig defaults(String tokenSecret, String adminSecret, String host) {
     return new SfuConfig(host, DEFAULT_SIGNAL_PORT, host, DEFAULT_MEDIA_PORT, List.of(), tokenSecret, adminSecret, 50,
-        1000, 0, 64 * 1024, 300, 30, null);
+        1000, 0, 64 * 1024, 300, 30, null, null);
   }
 
   public SfuConfig withPorts(int signal, int media) {
     return new SfuConfig(signalHost, signal, mediaHost, media, advertisedAddresses, tokenSecret, adminSecret,
-        roomCapacity, maxRooms, loudestN, maxFrameBytes, speakerIntervalMillis, consentTimeoutSeconds, srtpProfiles);
+        roomCapacity, maxRooms, loudestN, maxFrameBytes, speakerIntervalMillis, consentTimeoutSeconds, srtpProfiles, sendThreads);
   }
 
   public SfuConfig withRooms(int capacity, int loudest) {
     return new SfuConfig(signalHost, signalPort, mediaHost, mediaPort, advertisedAddresses, tokenSecret, adminSecret,
-        capacity, maxRooms, loudest, maxFrameBytes, speakerIntervalMillis, consentTimeoutSeconds, srtpProfiles);
+        capacity, maxRooms, loudest, maxFrameBytes, speakerIntervalMillis, consentTimeoutSeconds, srtpProfiles, sendThreads);
   }
 
   public SfuConfig withSrtpProfiles(List<SrtpProfile> profiles) {
     return new SfuConfig(signalHost, signalPort, mediaHost, mediaPort, advertisedAddresses, tokenSecret, adminSecret,
-        roomCapacity, maxRooms, loudestN, maxFrameBytes, speakerIntervalMillis, consentTimeoutSeconds, profiles);
+        roomCapacity, maxRooms, loudestN, maxFrameBytes, speakerIntervalMillis, consentTimeoutSeconds, profiles, sendThreads);
+  }
+
+  public SfuConfig withSendThreads(int threads) {
+    return new SfuConfig(signalHost, signalPort, mediaHost, mediaPort, advertisedAddresses, tokenSecret, adminSecret,
+        roomCapacity, maxRooms, loudestN, maxFrameBytes, speakerIntervalMillis, consentTimeoutSeconds, srtpProfiles,
+        threads);
   }
 
   /** Reads a YAML file whose keys are this record's component names; unknown keys are errors. */
@@ -105,7 +117,8 @@ public record SfuConfig(String signalHost, int signalPort, String mediaHost, int
   public String toString() {
     return "SfuConfig[signal=" + signalHost + ":" + signalPort + ", media=" + mediaHost + ":" + mediaPort
         + ", advertised=" + advertisedAddresses + ", roomCapacity=" + roomCapacity + ", maxRooms=" + maxRooms
-        + ", loudestN=" + loudestN + ", srtpProfiles=" + srtpProfiles + ", secrets=<redacted>]";
+        + ", loudestN=" + loudestN + ", srtpProfiles=" + srtpProfiles + ", sendThreads=" + sendThreads
+        + ", secrets=<redacted>]";
   }
 
   private static boolean isWildcard(String host) {

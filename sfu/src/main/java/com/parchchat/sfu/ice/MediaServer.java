@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +34,13 @@ import org.slf4j.LoggerFactory;
  * The one UDP socket that carries every session's media. Each datagram is classified by its first
  * byte (RFC 7983 §7: 0–3 STUN, 20–63 DTLS, 128–191 RTP/RTCP, anything else dropped). STUN is routed
  * to a session by the local ufrag in USERNAME; everything else only from addresses that passed an
- * ICE check for that session. A single event-loop thread runs all media work, so per-session media
- * state needs no locks.
+ * ICE check for that session. One event-loop thread (the media thread) reads the socket and runs
+ * STUN, RTCP, decryption and the timers. The per-receiver half of forwarding (rewrite, encrypt,
+ * {@code sendmmsg}) runs on a {@link Lane}: with {@code sendThreads = 0} the media thread's own lane
+ * (everything on one thread, no locks), otherwise one of N send threads, each with its own Netty
+ * channel on the same socket (the same file descriptor, registered without read interest, so
+ * only the media thread reads). A receiver is owned by one lane: its send-side SRTP contexts and
+ * down tracks are touched only there, and one packet's copies leave from all lanes in parallel.
  */
 public final class MediaServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MediaServer.class);
@@ -46,15 +52,21 @@ public final class MediaServer implements AutoCloseable {
 
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
       EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+  /** Send threads (null when the media thread sends itself). */
+  private final EventLoopGroup sendGroup;
+  private final int sendThreads;
+  private final Lane mainLane = new Lane();
+  private final Lane[] sendLanes;
+  private final AtomicLong nextLane = new AtomicLong();
   /** Most bytes queued for the socket before further copies are dropped (about 100 ms at 100k pkt/s). */
   static final int OUTBOUND_QUEUE_BYTES = 1 << 20;
 
   private final Map<String, MediaSession> byUfrag = new ConcurrentHashMap<>();
   private final Map<InetSocketAddress, MediaSession> byAddress = new ConcurrentHashMap<>();
   private final Map<MediaSession, List<InetSocketAddress>> addressesOf = new ConcurrentHashMap<>();
-  private final AtomicLong dropped = new AtomicLong();
+  private final LongAdder dropped = new LongAdder();
   private final AtomicLong received = new AtomicLong();
-  private final AtomicLong sent = new AtomicLong();
+  private final LongAdder sent = new LongAdder();
   private final LatencyHistogram forwardLatency = new LatencyHistogram();
   /** Per forwarded RTP packet: from the start of its own processing to its last copies' sendmmsg. */
   private final LatencyHistogram fanOut = new LatencyHistogram();
@@ -69,9 +81,26 @@ public final class MediaServer implements AutoCloseable {
    * it only during the call (SRTP decrypts in place, forwarding copies out, the NACK cache copies).
    */
   private final byte[] readBuffer = new byte[READ_BUFFER_BYTES];
-  /** Media thread: copies written since the last flush. */
-  private int unflushed;
   private Channel channel;
+
+  /** Everything on the media thread (the previous single-threaded design). */
+  public MediaServer() {
+    this(0);
+  }
+
+  /**
+   * @param sendThreads 0: the media thread encrypts and sends every copy itself; N &gt; 0: N send
+   *     threads share the receivers (needs the native epoll transport, else 0 is used)
+   */
+  public MediaServer(int sendThreads) {
+    if (sendThreads < 0) {
+      throw new IllegalArgumentException("sendThreads must be >= 0");
+    }
+    this.sendThreads = EPOLL ? sendThreads : 0;
+    this.sendGroup = this.sendThreads == 0 ? null
+        : new MultiThreadIoEventLoopGroup(this.sendThreads, EpollIoHandler.newFactory());
+    this.sendLanes = new Lane[this.sendThreads];
+  }
 
   /** Largest datagram read (the epoll transport's recvmmsg slot size). */
   private static final int READ_BUFFER_BYTES = 2048;
@@ -98,7 +127,20 @@ public final class MediaServer implements AutoCloseable {
       b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, READ_BUFFER_BYTES);
     }
     channel = b.bind(host, port).sync().channel();
-    log.info("media socket on {} ({})", channel.localAddress(), EPOLL ? "epoll" : "nio");
+    mainLane.channel = channel;
+    for (int i = 0; i < sendThreads; i++) {
+      // a second channel object on the same socket: writes only (no read interest), so it can
+      // sendmmsg from its own thread while the media thread keeps reading
+      EpollDatagramChannel ch = new EpollDatagramChannel(((EpollDatagramChannel) channel).fd().intValue());
+      ch.config().setAutoRead(false);
+      ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(OUTBOUND_QUEUE_BYTES / 2, OUTBOUND_QUEUE_BYTES));
+      sendGroup.next().register(ch).sync();
+      Lane lane = new Lane();
+      lane.channel = ch;
+      sendLanes[i] = lane;
+    }
+    log.info("media socket on {} ({}, {})", channel.localAddress(), EPOLL ? "epoll" : "nio",
+        sendThreads == 0 ? "sends on the media thread" : sendThreads + " send threads");
     return (InetSocketAddress) channel.localAddress();
   }
 
@@ -118,47 +160,45 @@ public final class MediaServer implements AutoCloseable {
     }
   }
 
-  /**
-   * Queues a copy of the datagram (the caller may reuse {@code data} right away); call
-   * {@link #flush()} (or let the read loop do it) to push it out. The copy goes into a pooled
-   * direct buffer, which the native transport needs anyway: no garbage per packet.
-   */
+  /** Queues a copy of the datagram on the media thread's lane (see {@link Lane#write}). */
   public void write(byte[] data, int off, int len, InetSocketAddress to) {
-    Channel ch = channel;
-    if (ch == null) {
-      return;
-    }
-    if (!ch.isWritable()) {
-      dropped.incrementAndGet();
-      return;
-    }
-    sent.incrementAndGet();
-    ByteBuf buf = ch.alloc().directBuffer(len);
-    buf.writeBytes(data, off, len);
-    if (ch.eventLoop().inEventLoop()) {
-      ch.write(new DatagramPacket(buf, to), ch.voidPromise());
-      if (++unflushed >= FLUSH_EVERY) {
-        unflushed = 0;
-        ch.flush();
-      }
-    } else {
-      ch.writeAndFlush(new DatagramPacket(buf, to), ch.voidPromise());
-    }
+    mainLane.write(data, off, len, to);
   }
 
   public void send(byte[] data, InetSocketAddress to) {
-    write(data, 0, data.length, to);
-    flush();
+    mainLane.write(data, 0, data.length, to);
+    mainLane.flush();
   }
 
   public void flush() {
-    Channel ch = channel;
-    if (ch != null) {
-      if (ch.eventLoop().inEventLoop()) {
-        unflushed = 0;
-      }
-      ch.flush();
-    }
+    mainLane.flush();
+  }
+
+  /** Whether receivers' copies are sent by send threads (not by the media thread). */
+  public boolean sharded() {
+    return sendThreads > 0;
+  }
+
+  public int sendThreads() {
+    return sendThreads;
+  }
+
+  /** Send thread {@code i}'s lane ({@code 0 <= i < sendThreads()}). */
+  public Lane lane(int i) {
+    return sendLanes[i];
+  }
+
+  /** The lane a new receiver is given: round robin over the send threads, or the media thread's. */
+  public Lane nextLane() {
+    return sendThreads == 0 ? mainLane : sendLanes[(int) (nextLane.getAndIncrement() % sendThreads)];
+  }
+
+  /**
+   * Media thread, while an RTP packet is processed: when its datagram (or the first of its read
+   * batch, which was in the socket as long) was read.
+   */
+  public long readStartNanos() {
+    return batchStartNanos;
   }
 
   /** Runs {@code task} on the media thread. */
@@ -175,7 +215,7 @@ public final class MediaServer implements AutoCloseable {
   }
 
   public long sentDatagrams() {
-    return sent.get();
+    return sent.sum();
   }
 
   public LatencyHistogram forwardLatency() {
@@ -188,15 +228,96 @@ public final class MediaServer implements AutoCloseable {
   }
 
   public long droppedDatagrams() {
-    return dropped.get();
+    return dropped.sum();
   }
 
   @Override
   public void close() {
+    for (Lane lane : sendLanes) {
+      if (lane != null) {
+        // the send channels share the media channel's descriptor: deregister, never close them
+        lane.channel.deregister().syncUninterruptibly();
+      }
+    }
+    if (sendGroup != null) {
+      sendGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
     if (channel != null) {
       channel.close().syncUninterruptibly();
     }
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  /**
+   * One thread's way out: a channel on the media socket and its event loop. Receivers owned by a
+   * lane have their copies encrypted and written on its thread.
+   */
+  public final class Lane {
+    private Channel channel;
+    /** This lane's thread: copies written since the last flush. */
+    private int unflushed;
+
+    /**
+     * Queues a copy of the datagram (the caller may reuse {@code data} right away); call
+     * {@link #flush()} to push it out. The copy goes into a pooled direct buffer, which the native
+     * transport needs anyway: no garbage per packet. On the lane's thread, every
+     * {@link #FLUSH_EVERY} copies go out in one {@code sendmmsg}.
+     */
+    public void write(byte[] data, int off, int len, InetSocketAddress to) {
+      Channel ch = channel;
+      if (ch == null) {
+        return;
+      }
+      if (!ch.isWritable()) {
+        dropped.increment();
+        return;
+      }
+      sent.increment();
+      ByteBuf buf = ch.alloc().directBuffer(len);
+      buf.writeBytes(data, off, len);
+      if (ch.eventLoop().inEventLoop()) {
+        ch.write(new DatagramPacket(buf, to), ch.voidPromise());
+        if (++unflushed >= FLUSH_EVERY) {
+          unflushed = 0;
+          ch.flush();
+        }
+      } else {
+        ch.writeAndFlush(new DatagramPacket(buf, to), ch.voidPromise());
+      }
+    }
+
+    public void flush() {
+      Channel ch = channel;
+      if (ch != null) {
+        if (ch.eventLoop().inEventLoop()) {
+          unflushed = 0;
+        }
+        ch.flush();
+      }
+    }
+
+    /** Runs {@code task} on this lane's thread (queued, also when called from it). */
+    public void execute(Runnable task) {
+      Channel ch = channel;
+      if (ch != null) {
+        ch.eventLoop().execute(task);
+      }
+    }
+
+    /** Runs {@code task} now when on this lane's thread, else queues it there. */
+    public void run(Runnable task) {
+      Channel ch = channel;
+      if (ch != null && ch.eventLoop().inEventLoop()) {
+        task.run();
+      } else {
+        execute(task);
+      }
+    }
+
+    /** Whether this lane is the media thread's own. */
+    public boolean isMediaThread() {
+      return this == mainLane;
+    }
   }
 
   private final class Handler extends SimpleChannelInboundHandler<DatagramPacket> {
@@ -206,7 +327,7 @@ public final class MediaServer implements AutoCloseable {
       ByteBuf content = packet.content();
       int len = content.readableBytes();
       if (len == 0) {
-        dropped.incrementAndGet();
+        dropped.increment();
         return;
       }
       InetSocketAddress from = packet.sender();
@@ -223,12 +344,12 @@ public final class MediaServer implements AutoCloseable {
       } else if (first >= 20 && first <= 63) {
         MediaSession s = byAddress.get(from);
         if (s == null) {
-          dropped.incrementAndGet();
+          dropped.increment();
           return;
         }
         s.onDtls(data);
       } else {
-        dropped.incrementAndGet();
+        dropped.increment();
       }
     }
 
@@ -236,7 +357,7 @@ public final class MediaServer implements AutoCloseable {
     private void onRtpOrRtcp(ChannelHandlerContext ctx, ByteBuf content, int len, InetSocketAddress from) {
       MediaSession s = byAddress.get(from);
       if (s == null) {
-        dropped.incrementAndGet();
+        dropped.increment();
         return;
       }
       byte[] data = readBuffer;
@@ -251,21 +372,21 @@ public final class MediaServer implements AutoCloseable {
           batchStartNanos = start;
         }
         s.onRtp(data, len);
-        // push this packet's last copies out now (one sendmmsg), not after the whole read batch:
-        // with 50 receivers a batch of 16 packets is ~800 encryptions, which the first packet's
-        // receivers would otherwise wait for
-        ctx.flush();
-        unflushed = 0;
-        long end = System.nanoTime();
-        forwardLatency.record(end - batchStartNanos);
-        fanOut.record(end - start);
+        if (sendThreads == 0) {
+          // push this packet's last copies out now (one sendmmsg), not after the whole read batch:
+          // with 50 receivers a batch of 16 packets is ~800 encryptions, which the first packet's
+          // receivers would otherwise wait for
+          mainLane.flush();
+          long end = System.nanoTime();
+          forwardLatency.record(end - batchStartNanos);
+          fanOut.record(end - start);
+        } // else the send threads record both when their share of the copies is out
       }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-      ctx.flush();
-      unflushed = 0;
+      mainLane.flush();
       batchStartNanos = 0;
     }
 
@@ -279,7 +400,7 @@ public final class MediaServer implements AutoCloseable {
       try {
         msg = StunMessage.decode(data, 0, data.length);
       } catch (StunParseException e) {
-        dropped.incrementAndGet();
+        dropped.increment();
         return;
       }
       com.parchchat.protocol.stun.StunAttribute.Username user =
@@ -294,12 +415,12 @@ public final class MediaServer implements AutoCloseable {
         s = byAddress.get(from);
       }
       if (s == null) {
-        dropped.incrementAndGet();
+        dropped.increment();
         return;
       }
       IceLiteAgent.Outcome out = s.ice().onRequest(msg, from, System.nanoTime());
       if (out == null) {
-        dropped.incrementAndGet();
+        dropped.increment();
         return;
       }
       if (out.valid()) {

@@ -9,7 +9,8 @@ import com.parchchat.sfu.rtp.RtpWriter;
  * extension id, and the sequence rewriting that hides packets the SFU chose not to forward (muted,
  * not among the loudest) so the subscriber does not count them as lost. Real network loss upstream
  * stays visible as gaps, so the subscriber's NACKs still make sense. Keeps the last packets it sent
- * (plain) to answer NACKs. Fields written on the media thread except {@link #configure}.
+ * (plain) to answer NACKs. Fields written on the subscriber's send lane (the media thread without
+ * send threads) except {@link #configure}.
  */
 final class DownTrack {
   final Participant publisher;
@@ -107,13 +108,13 @@ final class DownTrack {
    */
   byte[] rebuild(PacketCache cache, int levelExtId, int outSeq, int[] lengthOut) {
     int inSeq = inSequence(outSeq);
-    byte[] cached = inSeq < 0 ? null : cache.get(inSeq);
+    byte[] cached = inSeq < 0 ? null : cache.copy(inSeq);
     if (cached == null) {
       return null;
     }
     RtpPacket p;
     try {
-      p = RtpPacket.parse(cached, 0, cache.length(inSeq));
+      p = RtpPacket.parse(cached, 0, cached.length);
     } catch (RtpParseException e) {
       return null;
     }

@@ -8,7 +8,8 @@ import java.util.Arrays;
  * (RFC 4585 §6.2.1). One cache per publisher, not one per subscriber: each subscriber's copy is
  * rebuilt from it on demand ({@link DownTrack#inSequence} maps the subscriber's sequence number
  * back), so the memory does not grow with publishers × subscribers and the forwarding path copies
- * each packet once, not once per receiver. Media thread only.
+ * each packet once, not once per receiver. Written by the media thread; read (copied out under
+ * the same uncontended lock) by the send thread of the subscriber that NACKed.
  */
 final class PacketCache {
   /** Packets kept: 256 × 20 ms = 5 s of audio, far beyond any NACK that can still be played out. */
@@ -22,11 +23,11 @@ final class PacketCache {
     clear();
   }
 
-  void clear() {
+  synchronized void clear() {
     Arrays.fill(seqAndLength, -1);
   }
 
-  void put(int sequence, byte[] src, int offset, int length) {
+  synchronized void put(int sequence, byte[] src, int offset, int length) {
     int slot = sequence & (SLOTS - 1);
     byte[] d = data[slot];
     if (d == null || d.length < length) {
@@ -37,15 +38,10 @@ final class PacketCache {
     seqAndLength[slot] = (sequence & 0xFFFF) | (length << 16);
   }
 
-  /** The buffer holding packet {@code sequence} from offset 0 (see {@link #length}), or null. */
-  byte[] get(int sequence) {
+  /** A copy of packet {@code sequence} (exactly its length), or null when it is not cached. */
+  synchronized byte[] copy(int sequence) {
     int slot = sequence & (SLOTS - 1);
     int v = seqAndLength[slot];
-    return v != -1 && (v & 0xFFFF) == sequence ? data[slot] : null;
-  }
-
-  /** Length of packet {@code sequence}, valid right after {@link #get} returned non-null. */
-  int length(int sequence) {
-    return seqAndLength[sequence & (SLOTS - 1)] >>> 16;
+    return v != -1 && (v & 0xFFFF) == sequence ? Arrays.copyOf(data[slot], v >>> 16) : null;
   }
 }

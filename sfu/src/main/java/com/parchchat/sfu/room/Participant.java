@@ -6,6 +6,7 @@ import com.parchchat.sfu.dtls.DtlsEndpoint;
 import com.parchchat.sfu.dtls.Fingerprint;
 import com.parchchat.sfu.ice.IceCredentials;
 import com.parchchat.sfu.ice.IceLiteAgent;
+import com.parchchat.sfu.ice.MediaServer;
 import com.parchchat.sfu.ice.MediaSession;
 import com.parchchat.sfu.rtcp.RtcpHeader;
 import com.parchchat.sfu.rtcp.RtcpParseException;
@@ -36,8 +37,11 @@ import org.slf4j.LoggerFactory;
  * stream it publishes and one {@link DownTrack} per other speaker it receives.
  *
  * <p>Negotiation (guarded by {@code this}): the SFU always offers; at most one offer is outstanding;
- * changes while waiting mark the state dirty and a fresh offer follows the answer. Media (upstream
- * stats, SRTP, down tracks' counters) is touched only on the media thread.
+ * changes while waiting mark the state dirty and a fresh offer follows the answer. Receive-side
+ * media (upstream stats, SRTP decryption, the NACK cache) is touched only on the media thread;
+ * send-side media (the down tracks' mappings and counters, SRTP/SRTCP encryption, retransmissions,
+ * reports) only on this member's {@link MediaServer.Lane} — the media thread itself when the SFU
+ * runs without send threads.
  */
 public final class Participant implements MediaSession, DtlsEndpoint.Listener {
   private static final Logger log = LoggerFactory.getLogger(Participant.class);
@@ -46,7 +50,9 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
   private final String userId;
   private final String name;
   private final boolean canSpeak;
-  /** Media thread only: the copy being rewritten and encrypted for this receiver (reused, see forward). */
+  /** The thread that encrypts and sends everything this member receives. */
+  private final MediaServer.Lane lane;
+  /** Lane only: the copy being rewritten and encrypted for this receiver (reused, see forward). */
   private final PacketBuffer forwardBuffer = new PacketBuffer(new byte[256], 0, 0);
   private final Room room;
   private final SignalSink signal;
@@ -113,6 +119,7 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
     this.signal = signal;
     this.services = services;
     this.ice = new IceLiteAgent(IceCredentials.random(services.random()));
+    this.lane = services.media().nextLane();
     this.outSsrc = services.newSsrc();
     this.rtcpSsrc = services.newSsrc();
     this.streamId = canSpeak ? "p" + Integer.toUnsignedString(outSsrc, 36) : null;
@@ -415,26 +422,35 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
     return sentCache == null ? null : d.rebuild(sentCache, upAudioLevelId, outSeq, lengthOut);
   }
 
-  /** Sends {@code p} from {@code publisher} to this participant, if it negotiated that track. */
-  void forward(Participant publisher, RtpPacket p, int levelByte, long now) {
+  MediaServer.Lane lane() {
+    return lane;
+  }
+
+  /**
+   * Sends {@code p} from {@code publisher} to this participant, if it negotiated that track (on
+   * this member's lane; the caller flushes the lane).
+   *
+   * @param gateEpoch the publisher's {@link #gateEpoch} when the packet was let through
+   */
+  void forward(Participant publisher, RtpPacket p, int levelByte, long gateEpoch, long now) {
     DownTrack d = downByPublisher.get(publisher);
     SrtpSession s = srtp;
     InetSocketAddress to = ice.selected();
     if (d == null || !d.active() || s == null || to == null) {
       return;
     }
-    // media thread only: one scratch buffer per receiver, copied out by MediaServer.write
+    // lane only: one scratch buffer per receiver, copied out by Lane.write
     byte[] out = forwardBuffer.getBuffer();
     int need = RtpWriter.maxLength(p) + 16;
     if (out.length < need) {
       out = new byte[need];
     }
-    int seq = d.mapSequence(p.sequence(), publisher.gateEpoch);
+    int seq = d.mapSequence(p.sequence(), gateEpoch);
     int len = RtpWriter.write(p, out, d.payloadType(), seq, p.timestamp(), d.ssrc, d.audioLevelId(), levelByte);
     d.onSent(len, p.timestamp(), now);
     try {
       PacketBuffer pb = s.protectRtp(forwardBuffer.reset(out, 0, len));
-      services.media().write(pb.getBuffer(), pb.getOffset(), pb.getLength(), to);
+      lane.write(pb.getBuffer(), pb.getOffset(), pb.getLength(), to);
       services.countForwarded();
     } catch (SrtpException e) {
       services.countDrop();
@@ -466,26 +482,51 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
         if (d == null) {
           continue;
         }
-        int[] len = new int[1];
-        for (int seq : RtcpParser.nackedSequences(b, h)) {
-          byte[] again = d.publisher.resendCopy(d, seq, len);
-          if (again == null) {
-            continue;
-          }
-          try {
-            PacketBuffer out = s.protectRtp(new PacketBuffer(again, 0, len[0]));
-            services.media().write(out.getBuffer(), out.getOffset(), out.getLength(), to);
-            services.countRetransmitted();
-          } catch (SrtpException e) {
-            services.countDrop();
-          }
-        }
+        List<Integer> nacked = RtcpParser.nackedSequences(b, h);
+        // the down track's mapping and the send-side SRTP context belong to this member's lane
+        lane.run(() -> retransmit(d, nacked, to));
       }
     }
   }
 
-  /** Periodic RTCP (media thread): an SR per stream we send, an RR for the stream we receive. */
+  /** Lane: answers a NACK from this member's publisher caches (RFC 4585 §6.2.1). */
+  private void retransmit(DownTrack d, List<Integer> nacked, InetSocketAddress to) {
+    SrtpSession s = srtp;
+    if (s == null) {
+      return;
+    }
+    int[] len = new int[1];
+    for (int seq : nacked) {
+      byte[] again = d.publisher.resendCopy(d, seq, len);
+      if (again == null) {
+        continue;
+      }
+      try {
+        PacketBuffer out = s.protectRtp(new PacketBuffer(again, 0, len[0]));
+        lane.write(out.getBuffer(), out.getOffset(), out.getLength(), to);
+        services.countRetransmitted();
+      } catch (SrtpException e) {
+        services.countDrop();
+      }
+    }
+    lane.flush();
+  }
+
+  /**
+   * Periodic RTCP (media thread): an SR per stream we send, an RR for the stream we receive. The
+   * RR's figures are taken here (upstream state is the media thread's); building the SRs and
+   * encrypting all of them happens on this member's lane, which owns the send-side contexts.
+   */
   void sendReports(long nowNanos, long wallMillis) {
+    if (srtp == null || ice.selected() == null) {
+      return;
+    }
+    byte[] rr = up != null && up.received() > 0
+        ? RtcpWriter.receiverReport(rtcpSsrc, up.report(nowNanos), CNAME) : null;
+    lane.run(() -> sendReportsOnLane(nowNanos, wallMillis, rr));
+  }
+
+  private void sendReportsOnLane(long nowNanos, long wallMillis, byte[] rr) {
     SrtpSession s = srtp;
     InetSocketAddress to = ice.selected();
     if (s == null || to == null) {
@@ -497,8 +538,11 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
         sendRtcp(s, to, RtcpWriter.senderReport(d.ssrc, ntp, d.timestampAt(nowNanos), d.packets(), d.octets(), CNAME));
       }
     }
-    if (up != null && up.received() > 0) {
-      sendRtcp(s, to, RtcpWriter.receiverReport(rtcpSsrc, up.report(nowNanos), CNAME));
+    if (rr != null) {
+      sendRtcp(s, to, rr);
+    }
+    if (!lane.isMediaThread()) {
+      lane.flush();
     }
   }
 
@@ -507,7 +551,7 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
     System.arraycopy(plain, 0, buf, 0, plain.length);
     try {
       PacketBuffer out = s.protectRtcp(new PacketBuffer(buf, 0, plain.length));
-      services.media().write(out.getBuffer(), out.getOffset(), out.getLength(), to);
+      lane.write(out.getBuffer(), out.getOffset(), out.getLength(), to);
     } catch (SrtpException e) {
       services.countDrop();
     }
@@ -540,7 +584,8 @@ public final class Participant implements MediaSession, DtlsEndpoint.Listener {
       SrtpSession s = srtp;
       srtp = null;
       if (s != null) {
-        s.close();
+        // after anything the lane still has queued for this member (it may be encrypting now)
+        lane.execute(s::close);
       }
     });
     room.remove(this);

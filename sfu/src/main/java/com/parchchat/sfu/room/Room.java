@@ -2,7 +2,10 @@ package com.parchchat.sfu.room;
 
 import com.parchchat.protocol.sfu.SfuParticipant;
 import com.parchchat.protocol.sfu.SfuToClient;
+import com.parchchat.sfu.ice.MediaServer;
 import com.parchchat.sfu.rtp.RtpPacket;
+import com.parchchat.sfu.rtp.RtpParseException;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -21,14 +24,16 @@ public final class Room {
   private final int capacity;
   private final int loudestN;
   private final RoomManager manager;
+  private final MediaServer media;
   private final Map<String, Participant> members = new ConcurrentHashMap<>();
   private final SpeakerTracker speakers = new SpeakerTracker();
   private volatile Set<Participant> forwarded = Set.of();
   private List<SfuToClient.SpeakerLevel> lastSpeakers = List.of();
   private boolean freed;
 
-  Room(String id, int capacity, int loudestN, RoomManager manager) {
+  Room(String id, int capacity, int loudestN, RoomManager manager, MediaServer media) {
     this.id = id;
+    this.media = media;
     this.capacity = capacity;
     this.loudestN = loudestN;
     this.manager = manager;
@@ -135,10 +140,47 @@ public final class Room {
       from.gateEpoch++;
       return;
     }
-    for (Participant sub : members.values()) {
-      if (sub != from) {
-        sub.forward(from, p, levelByte, nowNanos);
+    long epoch = from.gateEpoch;
+    if (!media.sharded()) {
+      for (Participant sub : members.values()) {
+        if (sub != from) {
+          sub.forward(from, p, levelByte, epoch, nowNanos);
+        }
       }
+      return; // the media thread flushes after the packet
+    }
+    // send threads: one plain copy of the packet (p lives in the media thread's read buffer),
+    // shared read-only by one task per lane; each lane rewrites, encrypts and sends to the
+    // members it owns, so the room's copies leave from all lanes at once
+    RtpPacket shared;
+    try {
+      shared = RtpPacket.parse(Arrays.copyOfRange(p.buffer(), p.offset(), p.offset() + p.length()), 0, p.length());
+    } catch (RtpParseException e) {
+      return; // parsed once already
+    }
+    long readStart = media.readStartNanos();
+    for (int i = 0; i < media.sendThreads(); i++) {
+      MediaServer.Lane lane = media.lane(i);
+      lane.execute(() -> fanOut(lane, from, shared, levelByte, epoch, nowNanos, readStart));
+    }
+  }
+
+  /** Send thread: {@code from}'s packet to the members {@code lane} owns, then one flush. */
+  private void fanOut(MediaServer.Lane lane, Participant from, RtpPacket p, int levelByte, long epoch,
+      long nowNanos, long readStart) {
+    long start = System.nanoTime();
+    boolean any = false;
+    for (Participant sub : members.values()) {
+      if (sub != from && sub.lane() == lane) {
+        sub.forward(from, p, levelByte, epoch, nowNanos);
+        any = true;
+      }
+    }
+    if (any) {
+      lane.flush();
+      long end = System.nanoTime();
+      media.forwardLatency().record(end - readStart);
+      media.fanOut().record(end - start);
     }
   }
 

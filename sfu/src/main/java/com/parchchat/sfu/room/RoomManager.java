@@ -104,7 +104,7 @@ public final class RoomManager implements AutoCloseable {
         if (rooms.size() >= maxRooms) {
           throw new JoinException(SfuErrorReason.ROOM_FULL, "the SFU hosts its maximum number of rooms");
         }
-        room = rooms.computeIfAbsent(roomId, id -> new Room(id, capacity, loudestN, this));
+        room = rooms.computeIfAbsent(roomId, id -> new Room(id, capacity, loudestN, this, services.media()));
       }
       Participant p = new Participant(userId, name, canSpeak, room, sink, services);
       Participant replaced = room.add(p);

@@ -127,7 +127,8 @@ class MediaBehaviourTest {
   void peerThatVanishesWithoutLeavingIsDroppedWhenConsentExpires() throws Exception {
     SfuConfig base = SfuFixture.config();
     sfu = new SfuFixture(new SfuConfig(base.signalHost(), 0, base.mediaHost(), 0, base.advertisedAddresses(),
-        base.tokenSecret(), base.adminSecret(), 10, 10, 0, base.maxFrameBytes(), 300, 5, base.srtpProfiles()));
+        base.tokenSecret(), base.adminSecret(), 10, 10, 0, base.maxFrameBytes(), 300, 5, base.srtpProfiles(),
+        base.sendThreads()));
     BotMember stay = bot("stay", 440, 0.5, true);
     BotMember gone = bot("gone", 880, 0.5, true);
     await().atMost(HEAR).untilAsserted(() -> assertThat(stay.bot().heardFrequencies(440, 880)).containsExactly(880.0));

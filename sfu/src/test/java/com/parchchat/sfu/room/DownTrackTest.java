@@ -54,15 +54,14 @@ class DownTrackTest {
     byte[] pkt = new byte[60];
     pkt[20] = 7;
     c.put(100, pkt, 0, 60);
-    assertThat(c.get(100)).isNotNull();
-    assertThat(c.length(100)).isEqualTo(60);
-    assertThat(c.get(100)[20]).isEqualTo((byte) 7);
-    assertThat(c.get(101)).isNull();
+    assertThat(c.copy(100)).hasSize(60);
+    assertThat(c.copy(100)[20]).isEqualTo((byte) 7);
+    assertThat(c.copy(101)).isNull();
     c.put(100 + PacketCache.SLOTS, pkt, 0, 40); // same slot, newer packet
-    assertThat(c.get(100)).isNull();
-    assertThat(c.length(100 + PacketCache.SLOTS)).isEqualTo(40);
+    assertThat(c.copy(100)).isNull();
+    assertThat(c.copy(100 + PacketCache.SLOTS)).hasSize(40);
     c.clear();
-    assertThat(c.get(100 + PacketCache.SLOTS)).isNull();
+    assertThat(c.copy(100 + PacketCache.SLOTS)).isNull();
   }
 
   @Test

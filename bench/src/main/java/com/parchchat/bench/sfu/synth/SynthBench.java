@@ -77,7 +77,8 @@ public final class SynthBench implements Callable<Integer> {
   @Option(names = "--seconds", description = "measuring window per stage (default ${DEFAULT-VALUE})")
   int seconds = 8;
 
-  @Option(names = "--only", split = ",", description = "subset of baseline,parch,janus (default all)")
+  @Option(names = "--only", split = ",", description = "subset of baseline,parch,janus (default all); parch-stN"
+      + " runs parch-sfu with --send-threads N (e.g. parch-st0,parch-st2 for an A/B of the send threads in one run)")
   List<String> only = new ArrayList<>(List.of("baseline", "parch", "janus"));
 
   @Option(names = "--gcm", description = "negotiate SRTP_AEAD_AES_128_GCM instead of AES_CM_128_HMAC_SHA1_80")
@@ -88,6 +89,14 @@ public final class SynthBench implements Callable<Integer> {
 
   @Option(names = "--sfu-jvm-arg", description = "extra JVM argument for parch-sfu (repeatable)")
   List<String> sfuJvmArgs = new ArrayList<>();
+
+  @Option(names = "--sfu-cpus", description = "taskset CPU list for the SFU process instead of the last CPU"
+      + " (e.g. 0-1: both cores, shared with the load generator)")
+  String sfuCpusOption;
+
+  @Option(names = "--generator-cpus", description = "taskset CPU list for the load generator instead of all but the"
+      + " last CPU")
+  String generatorCpusOption;
 
   private final SynthIdentity identity = SynthIdentity.generate(new SecureRandom());
 
@@ -119,8 +128,8 @@ public final class SynthBench implements Callable<Integer> {
   public Integer call() throws Exception {
     int cpus = Runtime.getRuntime().availableProcessors();
     if (pin && cpus >= 2) {
-      generatorCpus = "0-" + (cpus - 2);
-      sfuCpus = Integer.toString(cpus - 1);
+      generatorCpus = generatorCpusOption != null ? generatorCpusOption : "0-" + (cpus - 2);
+      sfuCpus = sfuCpusOption != null ? sfuCpusOption : Integer.toString(cpus - 1);
       taskset(generatorCpus, ProcessHandle.current().pid());
       log("pinned: load generator to CPU %s, SFU to CPU %s", generatorCpus, sfuCpus);
     }
@@ -231,9 +240,13 @@ public final class SynthBench implements Callable<Integer> {
           s.useKeys(new SrtpKeys(profile(), km, false));
         }
       } else {
-        if (which.equals("parch")) {
-          ParchSfuTarget parch = retry(() -> new ParchSfuTarget(sfuJar, sfuJvmArgs,
-              List.of("--room-capacity", Integer.toString(Math.min(1000, publishers + subscribers + 8)))));
+        if (which.startsWith("parch")) {
+          List<String> sfuArgs = new ArrayList<>(
+              List.of("--room-capacity", Integer.toString(Math.min(1000, publishers + subscribers + 8))));
+          if (which.startsWith("parch-st")) {
+            sfuArgs.addAll(List.of("--send-threads", which.substring("parch-st".length())));
+          }
+          ParchSfuTarget parch = retry(() -> new ParchSfuTarget(sfuJar, sfuJvmArgs, sfuArgs));
           sfu = parch;
           pid = parch.pid();
           if (sfuCpus != null) {
@@ -561,18 +574,23 @@ public final class SynthBench implements Callable<Integer> {
             r.us(50), r.us(99), r.us(99.9), added, r.load());
       }
     }
-    List<Row> p = results.get("parch");
     List<Row> j = results.get("janus");
-    if (p != null && j != null) {
+    for (Map.Entry<String, List<Row>> e : results.entrySet()) {
+      List<Row> p = e.getValue();
+      if (!e.getKey().startsWith("parch") || j == null) {
+        continue;
+      }
       for (int i = 0; i < Math.min(p.size(), j.size()); i++) {
-        System.out.printf(Locale.ROOT, "stage %d (%d publishers): packets out per CPU-second parch/janus = %.2f;"
-            + " CPU per packet parch/janus = %.2f%n", i + 1, p.get(i).active(),
-            p.get(i).perCpuSecond() / j.get(i).perCpuSecond(), j.get(i).perCpuSecond() / p.get(i).perCpuSecond());
+        System.out.printf(Locale.ROOT, "stage %d (%d publishers): packets out per CPU-second %s/janus = %.2f;"
+            + " CPU per packet %s/janus = %.2f%n", i + 1, p.get(i).active(), e.getKey(),
+            p.get(i).perCpuSecond() / j.get(i).perCpuSecond(), e.getKey(), j.get(i).perCpuSecond() / p.get(i).perCpuSecond());
       }
     }
-    for (Row r : p == null ? List.<Row>of() : p) {
-      if (r.inSfu() != null) {
-        System.out.printf(Locale.ROOT, "parch stage %d publishers: %s%n", r.active(), r.inSfu());
+    for (Map.Entry<String, List<Row>> e : results.entrySet()) {
+      for (Row r : e.getKey().startsWith("parch") ? e.getValue() : List.<Row>of()) {
+        if (r.inSfu() != null) {
+          System.out.printf(Locale.ROOT, "%s stage %d publishers: %s%n", e.getKey(), r.active(), r.inSfu());
+        }
       }
     }
   }
