@@ -43,8 +43,10 @@ public final class Relaunch {
    * JVM options of the child (and of the jpackage image). Serial GC with a small initial heap that
    * is returned to the OS, C1 only with a small code cache (a chat UI never needs C2's peak
    * throughput, and C2's compiler threads and code cost tens of MB), smaller thread stacks.
+   * Public so that benches and tests which start a client-like JVM run it exactly as a user's
+   * desktop app runs, and cannot drift from it.
    */
-  static final List<String> TUNED_OPTIONS = List.of(
+  public static final List<String> TUNED_OPTIONS = List.of(
       "-XX:+UseSerialGC",
       "-Xms16m",
       "-Xmx512m",

@@ -116,14 +116,10 @@ public final class SoakBench implements Callable<Integer> {
   }
 
   /**
-   * JVM options of each voice participant: those the desktop client relaunches itself with
-   * ({@code com.parchchat.client.Relaunch.TUNED_OPTIONS}, package-private there), so a participant
-   * costs what a real user's client costs.
+   * JVM options of each voice participant: those the desktop client relaunches itself with, so a
+   * participant costs what a real user's client costs.
    */
-  static final List<String> DESKTOP_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx512m",
-      "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:TieredStopAtLevel=1",
-      "-XX:ReservedCodeCacheSize=48m", "-XX:CICompilerCount=1", "-Xss512k", "-XX:-UsePerfData",
-      "-Dparch.tuned=true");
+  static final List<String> DESKTOP_JVM_OPTIONS = com.parchchat.client.Relaunch.TUNED_OPTIONS;
 
   private final List<Process> processes = new ArrayList<>();
   private final List<ParchClient> clients = new ArrayList<>();
