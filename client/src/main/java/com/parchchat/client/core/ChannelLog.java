@@ -266,6 +266,20 @@ public final class ChannelLog {
   }
 
   private int indexOf(long id) {
+    // a TreeMap view's size() walks the view: O(loaded messages). Live messages land at the end,
+    // so the newest id (and the oldest, for scroll-back) are answered without the walk
+    if (!stored.isEmpty()) {
+      long last = stored.lastKey();
+      if (id == last) {
+        return stored.size() - 1;
+      }
+      if (id > last) {
+        return stored.size();
+      }
+      if (id <= stored.firstKey()) {
+        return 0;
+      }
+    }
     return stored.headMap(id, false).size();
   }
 

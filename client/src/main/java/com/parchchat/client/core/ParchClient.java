@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -41,6 +42,7 @@ public final class ParchClient implements AutoCloseable {
   private final HttpClient http;
   private final SignalCodec codec = SignalCodec.withDefaults();
   private final ScheduledExecutorService timer;
+  private final boolean ownsTimer;
   private final Value<Account> account = new Value<>(null);
   private final Value<RelayConnection.Status> connection =
       new Value<>(new RelayConnection.Status(RelayConnection.State.CLOSED, "Signed out", 0));
@@ -54,13 +56,25 @@ public final class ParchClient implements AutoCloseable {
   public record Notice(String hostKey, String text, long atMillis) {}
 
   public ParchClient(ClientConfig config) {
-    this.config = config;
-    this.store = new LocalStore(config.configDir());
-    this.http = HttpClient.newBuilder()
+    this(config, HttpClient.newBuilder()
         .connectTimeout(config.requestTimeout())
         .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        .build(), null);
+  }
+
+  /**
+   * A client on a caller's HTTP client and timer, for tools that run many clients in one JVM (the
+   * soak bench runs 500): each {@link #ParchClient(ClientConfig)} has its own HTTP client (a selector
+   * thread and a worker pool) and timer thread. The caller owns both: {@link #close()} shuts down
+   * neither. {@code timer} must have threads enough for every client's pings, timeouts and
+   * housekeeping; its tasks are short and never block. A null {@code timer}: the client makes its own.
+   */
+  public ParchClient(ClientConfig config, HttpClient http, ScheduledExecutorService timer) {
+    this.config = config;
+    this.store = new LocalStore(config.configDir());
+    this.http = Objects.requireNonNull(http, "http");
+    this.ownsTimer = timer == null;
+    this.timer = timer != null ? timer : Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "parch-client-timer");
       t.setDaemon(true);
       return t;
@@ -342,6 +356,8 @@ public final class ParchClient implements AutoCloseable {
   @Override
   public synchronized void close() {
     closeRelay();
-    timer.shutdownNow();
+    if (ownsTimer) {
+      timer.shutdownNow();
+    }
   }
 }
