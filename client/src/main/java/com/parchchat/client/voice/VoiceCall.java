@@ -221,6 +221,7 @@ public final class VoiceCall implements AutoCloseable {
    */
   public void setRemoteAudioTap(RemoteAudioTap tap) {
     this.tap = tap;
+    post(this::updateSinks);
   }
 
   /** Local input level, 0..1 of full-scale RMS, from the local track. */
@@ -489,6 +490,7 @@ public final class VoiceCall implements AutoCloseable {
       // with the engine's mixer playing, libwebrtc's own mix must stay silent (gain 0 per track)
       rv.track.setEnabled(!deafened && vol > 0 && !engine.mixerPlays());
     }
+    updateSinks();
   }
 
   private String userForStream(String streamId) {
@@ -548,6 +550,7 @@ public final class VoiceCall implements AutoCloseable {
     if (s == null) {
       return;
     }
+    updateSinks(); // the mixer may have started or stopped pulling
     fireSpeaking();
     CompletableFuture<RTCStatsReport> f = new CompletableFuture<>();
     try {
@@ -641,7 +644,42 @@ public final class VoiceCall implements AutoCloseable {
   // ---- one signalling link + peer connection ------------------------------------------------
 
   /** A remote member's track. */
-  private record RemoteVoice(String mid, String streamId, AudioTrack track, AudioTrackSink sink) {
+  private record RemoteVoice(String mid, String streamId, AudioTrack track, AudioTrackSink sink,
+      java.util.concurrent.atomic.AtomicBoolean attached) {
+
+    /**
+     * Adds or removes the sink. A sink costs a JNI call with a fresh array per member every 10 ms on
+     * libwebrtc's playout thread, so it is only there while a tap or the engine's mixer wants the audio
+     * (libwebrtc's own playout does not need it).
+     */
+    synchronized void attach(boolean want) {
+      if (attached.get() == want) {
+        return;
+      }
+      if (want) {
+        VoiceEngine.step("addSink", () -> track.addSink(sink));
+      } else {
+        VoiceEngine.step("removeSink", () -> track.removeSink(sink));
+      }
+      attached.set(want);
+    }
+  }
+
+  /** Whether the remote tracks' decoded audio is wanted in Java (a tap, or the engine's mixer pulling). */
+  private boolean wantRemoteAudio() {
+    return tap != null || engine.mixer().active();
+  }
+
+  /** Attaches or detaches the remote tracks' sinks as {@link #wantRemoteAudio()} says (call thread). */
+  private void updateSinks() {
+    Session s = session;
+    if (s == null) {
+      return;
+    }
+    boolean want = wantRemoteAudio();
+    for (RemoteVoice rv : s.remotes.values()) {
+      rv.attach(want);
+    }
   }
 
   private final class Session {
@@ -684,7 +722,9 @@ public final class VoiceCall implements AutoCloseable {
             localLevel = effectiveMute() ? 0 : rms(data, bits, channels, frames);
           }
         };
-        localTrack.addSink(localSink);
+        if (toneMicrophone == null) {
+          localTrack.addSink(localSink); // the input level meter; a tone's level is known without it
+        }
         localTrack.setEnabled(!effectiveMute());
         // addTrack (not addTransceiver): the SFU's first offer pairs its section mid 0 only with it
         pc.addTrack(localTrack, List.of("voice-" + id));
@@ -783,7 +823,7 @@ public final class VoiceCall implements AutoCloseable {
         return;
       }
       if (old != null) {
-        VoiceEngine.step("removeSink", () -> old.track.removeSink(old.sink));
+        old.attach(false);
       }
       String streamId = streamIdOf(mid);
       AudioTrackSink sink = (data, bits, rate, channels, frames) -> {
@@ -807,8 +847,9 @@ public final class VoiceCall implements AutoCloseable {
           log.debug("remote audio tap failed", e);
         }
       };
-      audio.addSink(sink);
-      remotes.put(mid, new RemoteVoice(mid, streamId, audio, sink));
+      RemoteVoice rv = new RemoteVoice(mid, streamId, audio, sink, new java.util.concurrent.atomic.AtomicBoolean());
+      rv.attach(wantRemoteAudio());
+      remotes.put(mid, rv);
       exec.execute(() -> {
         applyRemoteEnabled();
         fireMembers();
@@ -823,7 +864,7 @@ public final class VoiceCall implements AutoCloseable {
       String trackId = t.getId();
       remotes.values().removeIf(rv -> {
         if (rv.track.getId().equals(trackId)) {
-          VoiceEngine.step("removeSink", () -> rv.track.removeSink(rv.sink));
+          rv.attach(false);
           return true;
         }
         return false;
@@ -859,10 +900,10 @@ public final class VoiceCall implements AutoCloseable {
       sendQuietly(new ClientToSfu.Leave());
       VoiceEngine.step("link.close", link::close);
       for (RemoteVoice rv : remotes.values()) {
-        VoiceEngine.step("removeSink", () -> rv.track.removeSink(rv.sink));
+        rv.attach(false);
       }
       remotes.clear();
-      if (localTrack != null) {
+      if (localTrack != null && toneMicrophone == null) {
         VoiceEngine.step("local removeSink", () -> localTrack.removeSink(localSink));
       }
       VoiceEngine.step("pc.close", pc::close);
