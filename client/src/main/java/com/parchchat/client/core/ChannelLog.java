@@ -265,6 +265,26 @@ public final class ChannelLog {
     fire(new Reset(lines()));
   }
 
+  /**
+   * Keeps only the newest {@code keep} stored messages (pending sends stay) and notes that older
+   * history exists (so {@code loadOlder} brings it back): bounds the memory of a channel left open
+   * for a long time, e.g. by a bot or by the soak bench's 500 clients. Listeners get one
+   * {@link Reset}; nothing happens if at most {@code keep} are loaded.
+   */
+  public synchronized void keepNewest(int keep) {
+    if (keep < 0) {
+      throw new IllegalArgumentException("keep must not be negative, was " + keep);
+    }
+    if (stored.size() <= keep) {
+      return;
+    }
+    while (stored.size() > keep) {
+      stored.pollFirstEntry();
+    }
+    hasOlder = true;
+    fire(new Reset(lines()));
+  }
+
   private int indexOf(long id) {
     // a TreeMap view's size() walks the view: O(loaded messages). Live messages land at the end,
     // so the newest id (and the oldest, for scroll-back) are answered without the walk

@@ -57,6 +57,24 @@ class ChannelLogTest {
   }
 
   @Test
+  void keepNewestDropsTheOldestStoredLinesButNotPendingSends() {
+    ChannelLog log = new ChannelLog("c1");
+    Mirror mirror = mirror(log);
+    log.reset(List.of(msg(10, "a"), msg(11, "b"), msg(12, "c"), msg(13, "d")), false);
+    log.addPending(new ChatLine(msg(0, "p"), ChatLine.Delivery.SENDING, null));
+    log.keepNewest(2);
+    assertThat(log.lines()).extracting(l -> l.message().id()).containsExactly(12L, 13L, 0L);
+    assertThat(mirror.lines).isEqualTo(log.lines());
+    assertThat(log.hasOlder()).as("the dropped lines are older history now").isTrue();
+    log.upsert(msg(14, "e"));
+    log.upsert(msg(15, "p")); // the pending send, stored
+    assertThat(log.lines()).extracting(l -> l.message().id()).containsExactly(12L, 13L, 14L, 15L);
+    assertThat(mirror.lines).isEqualTo(log.lines());
+    log.keepNewest(10); // nothing to drop
+    assertThat(log.size()).isEqualTo(4);
+  }
+
+  @Test
   void pendingSendBecomesStoredInPlaceWhicheverArrivesFirst() {
     ChannelLog log = new ChannelLog("c1");
     Mirror mirror = mirror(log);
