@@ -1,7 +1,5 @@
 package com.parchchat.bench.soak;
 
-import com.parchchat.client.core.ChannelLog;
-import com.parchchat.client.core.ChatLine;
 import com.parchchat.client.core.ClientConfig;
 import com.parchchat.client.core.HostSession;
 import com.parchchat.client.core.ParchClient;
@@ -13,6 +11,7 @@ import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.net.DatagramSocket;
 import java.net.ServerSocket;
@@ -20,11 +19,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -32,15 +34,21 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine;
@@ -87,33 +95,74 @@ public final class SoakBench implements Callable<Integer> {
   @Option(names = "--interval-ms", defaultValue = "60000", description = "each posting client posts this often")
   int intervalMs;
   @Option(names = "--sample-seconds", defaultValue = "15") int sampleSeconds;
+  @Option(names = "--warmup-seconds", defaultValue = "30",
+      description = "posting runs this long before the first window (not measured)")
+  int warmupSeconds;
   @Option(names = "--drain-seconds", defaultValue = "120", description = "wait at most this long for delivery")
   int drainSeconds;
   @Option(names = "--seed-wave", defaultValue = "25", description = "accounts and sessions set up at once")
   int seedWave;
   @Option(names = "--work-dir", description = "data and logs (default: a new temp dir)") Path workDir;
+  @Option(names = "--keep-messages", defaultValue = "50", description = "each in-bench client keeps the newest "
+      + "this many messages of the channel (trimmed every 10 s); its tally of what it got is a bitset")
+  int keepMessages;
+  @Option(names = "--client-threads", defaultValue = "2",
+      description = "threads of the one HTTP client (WebSocket I/O and callbacks) all in-bench clients share")
+  int clientThreads;
 
-  /** Heap after a full GC, open fds and threads of one process. */
-  public record Proc(double heapAfterGcMiB, long fds, long threads) {
+  /**
+   * Heap after a full GC, open fds and threads of one process, and the CPU it used during the window
+   * in percent of one core ({@code utime + stime} from {@code /proc/PID/stat}).
+   */
+  public record Proc(double heapAfterGcMiB, long fds, long threads, double cpuPercent) {
     String columns() {
-      return String.format(Locale.ROOT, "%7.1f %5d %4d", heapAfterGcMiB, fds, threads);
+      return String.format(Locale.ROOT, "%7.1f %5d %4d %5.1f", heapAfterGcMiB, fds, threads, cpuPercent);
     }
   }
 
-  /** One sample window. {@code sfu} is null without a voice room. */
+  /**
+   * One sample window. Latency ({@code p50Ms}, {@code p99Ms}, {@code maxMs}) is what the reader in its
+   * own JVM ({@link SoakReader}) measured for the messages that reached it in the window;
+   * {@code benchP50Ms}/{@code benchP99Ms} the same messages as client 0 inside the bench JVM saw them
+   * (for comparison only). {@code benchCpuPercent} is the bench JVM's own CPU (its clients), in
+   * percent of one core. {@code sfu} is null without a voice room.
+   */
   public record Window(int seconds, double load1, long sent, long received, double p50Ms, double p99Ms,
-      double maxMs, Proc relay, Proc host, Proc sfu, long voicePackets, double voiceLossMax, int voicePairsHeard,
-      int voicePairs, int voiceFailures) {
+      double maxMs, double benchP50Ms, double benchP99Ms, Proc relay, Proc host, Proc sfu, double benchCpuPercent,
+      long voicePackets, double voiceLossMax, int voicePairsHeard, int voicePairs, int voiceFailures) {
   }
 
   /**
-   * The whole run: per window figures, then delivery after the drain (over both readers; a message
-   * one reader lacks counts once per reader), and voice participants whose process died or never
-   * got into the call.
+   * Latency of the first and the last third of the windows (all messages the reader got in them,
+   * merged), and the verdict of the stability criterion: last-third p99 at most
+   * {@value #STABLE_RATIO} × first-third p99 + {@value #STABLE_SLACK_MS} ms, and the same for p50
+   * (a drift of the median is an upward trend even when the tail is noisy). The slack keeps a few
+   * milliseconds of noise on small figures from failing it. {@code windowsPerThird} is 0 (and
+   * {@code pass} true, nothing to judge) with fewer than 3 windows.
+   */
+  public record Stability(int windowsPerThird, double firstP50Ms, double firstP99Ms, double lastP50Ms,
+      double lastP99Ms, double firstRelayCpu, double lastRelayCpu, double firstHostCpu, double lastHostCpu,
+      boolean pass) {
+    public double p99Ratio() {
+      return firstP99Ms <= 0 ? 0 : lastP99Ms / firstP99Ms;
+    }
+
+    public double p50Ratio() {
+      return firstP50Ms <= 0 ? 0 : lastP50Ms / firstP50Ms;
+    }
+  }
+
+  /**
+   * The whole run: per window figures, then delivery after the drain (over every client in the bench
+   * JVM and the reader process; a message one client lacks counts once per client), voice
+   * participants whose process died or never got into the call, and the latency stability verdict.
    */
   public record Report(int clients, int voiceParticipants, List<Window> windows, long sent, long missing,
-      long duplicates, int voiceFailures) {
+      long duplicates, int voiceFailures, Stability stability) {
   }
+
+  static final double STABLE_RATIO = 1.5;
+  static final double STABLE_SLACK_MS = 5;
 
   /**
    * JVM options of each voice participant: those the desktop client relaunches itself with, so a
@@ -124,6 +173,11 @@ public final class SoakBench implements Callable<Integer> {
   private final List<Process> processes = new ArrayList<>();
   private final List<ParchClient> clients = new ArrayList<>();
   private final List<VoiceChild> talkers = new ArrayList<>();
+  private final Map<Long, Long> cpuTicks = new ConcurrentHashMap<>();
+  private long lastSampleNanos;
+  private HttpClient sharedHttp;
+  private ScheduledThreadPoolExecutor sharedTimer;
+  private ExecutorService httpExecutor;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new SoakBench()).execute(args));
@@ -140,45 +194,58 @@ public final class SoakBench implements Callable<Integer> {
   public Integer call() throws Exception {
     Report r = soak();
     System.out.printf(Locale.ROOT, "soak done: %d clients, %d voice participants, %d messages sent, %d missing, "
-        + "%d duplicated, %d voice participants failed%n", r.clients(), r.voiceParticipants(), r.sent(), r.missing(),
-        r.duplicates(), r.voiceFailures());
-    return r.missing() == 0 && r.duplicates() == 0 && r.voiceFailures() == 0 ? 0 : 1;
+        + "%d duplicated, %d voice participants failed, latency stability %s%n", r.clients(), r.voiceParticipants(),
+        r.sent(), r.missing(), r.duplicates(), r.voiceFailures(), r.stability().pass() ? "PASS" : "FAIL");
+    return r.missing() == 0 && r.duplicates() == 0 && r.voiceFailures() == 0 && r.stability().pass() ? 0 : 1;
   }
 
-  /** Reads one observer's view: first sighting of each message by content, duplicates by id. */
-  private static final class Reader {
-    final Map<String, Long> seen = new ConcurrentHashMap<>();
-    final AtomicLong duplicates = new AtomicLong();
-    final Recorder latency;
-    Subscription handle;
+  /**
+   * The reader process ({@link SoakReader}): asked one line at a time, answers one line. Its other
+   * output goes to {@code reader.out} in the work dir.
+   */
+  private static final class ReaderChild {
+    final Process process;
+    final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+    final Writer in;
+    volatile boolean ready;
 
-    Reader(Recorder latency) {
-      this.latency = latency;
+    ReaderChild(Process process) {
+      this.process = process;
+      this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     }
 
-    void lines(List<ChatLine> lines) {
-      for (ChatLine l : lines) {
-        line(l);
-      }
-    }
-
-    void line(ChatLine l) {
-      if (l.pending()) {
-        return;
-      }
-      String text = l.message().content();
-      String[] parts = text.split(" ");
-      if (parts.length != 4 || !parts[0].equals("soak")) {
-        return;
-      }
-      Long prev = seen.putIfAbsent(text, l.message().id());
-      if (prev == null) {
-        if (latency != null) {
-          latency.recordValue(Math.max(0, (System.nanoTime() - Long.parseLong(parts[3])) / 1_000));
+    void readOutput(Path out) {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+          StandardCharsets.UTF_8)); Writer log = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          if (line.startsWith("WIN ") || line.startsWith("CHECK ")) {
+            answers.add(line);
+            continue;
+          }
+          if (line.startsWith("READY ")) {
+            ready = true;
+          }
+          log.write(line);
+          log.write('\n');
+          log.flush();
         }
-      } else if (prev != l.message().id()) {
-        duplicates.incrementAndGet();
+      } catch (IOException e) {
+        // gone; noticed by isAlive()
       }
+    }
+
+    /** Sends {@code command}, returns the answer's fields, or null if none came within 30 s. */
+    synchronized String[] ask(String command) throws InterruptedException {
+      answers.clear();
+      try {
+        in.write(command + "\n");
+        in.flush();
+      } catch (IOException e) {
+        return null;
+      }
+      String a = answers.poll(30, TimeUnit.SECONDS);
+      return a == null ? null : a.split(" ");
     }
   }
 
@@ -247,6 +314,25 @@ public final class SoakBench implements Callable<Integer> {
       throw new IllegalArgumentException("--clients must be at least 3 + --voice-participants");
     }
     Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("parch-soak");
+    // one HTTP client (one selector thread, a small pool for WebSocket callbacks) and one timer for all
+    // in-bench clients instead of three threads each: 500 clients used to be ~1,530 threads that all
+    // woke for every message, and the reader's latency included the queue they made on 2 cores
+    AtomicLong threadIds = new AtomicLong();
+    httpExecutor = Executors.newFixedThreadPool(Math.max(1, clientThreads), r -> {
+      Thread t = new Thread(r, "soak-clients-" + threadIds.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    sharedHttp = HttpClient.newBuilder().executor(httpExecutor).connectTimeout(Duration.ofSeconds(10))
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+    sharedTimer = new ScheduledThreadPoolExecutor(2, r -> {
+      Thread t = new Thread(r, "soak-clients-timer-" + threadIds.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    // every request schedules a timeout that its reply cancels: drop those from the queue at once
+    sharedTimer.setRemoveOnCancelPolicy(true);
+    ReaderChild readerChild = null;
     // Ctrl-C or kill: the service processes must not outlive the bench
     Thread reaper = new Thread(() -> {
       talkers.forEach(t -> t.process.destroyForcibly());
@@ -299,61 +385,97 @@ public final class SoakBench implements Callable<Integer> {
       if (voice) {
         joinVoice(dir, relay, hostKey);
       }
-      Recorder latency = new Recorder(3);
-      List<Reader> readers = List.of(new Reader(latency), new Reader(null));
-      List<HostSession> readerSessions = List.of(sessions.get(0), sessions.get(clientCount - 1));
-      for (int i = 0; i < readers.size(); i++) {
-        Reader r = readers.get(i);
+      readerChild = startReader(dir, relay, hostKey);
+      // every in-bench client tallies what it holds (a bitset of sequence numbers); client 0 also times
+      // arrival, to compare with the reader process
+      Recorder benchLatency = new Recorder(3);
+      List<SeqTally> tallies = new ArrayList<>();
+      List<Subscription> handles = new ArrayList<>();
+      for (int i = 0; i < clientCount; i++) {
+        SeqTally tally = new SeqTally();
+        SeqTally.Timing timing = i != 0 ? null
+            : sendNanos -> benchLatency.recordValue(Math.max(0, (System.nanoTime() - sendNanos) / 1_000));
         Subscription[] handle = new Subscription[1];
-        List<ChatLine> initial = readerSessions.get(i).log(ch).listen(change -> {
-          if (change instanceof ChannelLog.Inserted) {
-            r.lines(((ChannelLog.Inserted) change).lines());
-          } else if (change instanceof ChannelLog.Replaced) {
-            r.line(((ChannelLog.Replaced) change).line());
-          } else if (change instanceof ChannelLog.Reset) {
-            r.lines(((ChannelLog.Reset) change).lines());
-          }
-        }, handle);
-        r.lines(initial);
-        r.handle = handle[0];
+        tally.lines(sessions.get(i).log(ch).listen(change -> tally.changed(change, timing), handle), null);
+        tallies.add(tally);
+        handles.add(handle[0]);
       }
 
       int posters = clientCount - 2;
       System.out.printf(Locale.ROOT, "soak: %d clients (%d posting, one post each per %d ms = %.1f msg/s offered), "
-          + "%d in voice, %d s, windows of %d s%n", clientCount, posters, intervalMs, posters * 1000.0 / intervalMs,
-          voice ? voiceParticipants : 0, durationSeconds, sampleSeconds);
-      System.out.println("   t load1   sent  recvd  p50_ms  p99_ms  max_ms | relay heapMiB fds thr | "
-          + "host heapMiB fds thr | sfu heapMiB fds thr | voice pkts loss heard failed");
-      Set<String> sent = ConcurrentHashMap.newKeySet();
+          + "%d in voice, %d s warm-up, then %d s in windows of %d s%n", clientCount, posters, intervalMs,
+          posters * 1000.0 / intervalMs, voice ? voiceParticipants : 0, warmupSeconds, durationSeconds, sampleSeconds);
+      System.out.println("latency: sender (bench JVM) -> relay -> host -> relay -> reader process; bench_p50/p99: "
+          + "the same at client 0 inside the bench JVM; cpu: % of one core in the window");
+      System.out.println("   t load1   sent  recvd  p50_ms  p99_ms  max_ms bench_p50 bench_p99 | relay heapMiB fds thr "
+          + "  cpu | host heapMiB fds thr   cpu | sfu heapMiB fds thr   cpu | bench_cpu | voice pkts loss heard failed");
+      int sent = 0;
       List<Window> windows = new ArrayList<>();
-      long t0 = System.nanoTime();
+      List<Histogram> windowHistograms = new ArrayList<>();
+      long[] watched = {relayProc.pid(), hostProc.pid(), sfuProc == null ? -1 : sfuProc.pid(),
+          ProcessHandle.current().pid()};
+      for (long pid : watched) {
+        cpuPercent(pid);
+      }
+      lastSampleNanos = System.nanoTime();
+      long start = System.nanoTime();
+      // windows count from the end of the warm-up: posting starts at once, measuring after it
+      long t0 = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
+      boolean warm = warmupSeconds == 0;
       long end = t0 + TimeUnit.SECONDS.toNanos(durationSeconds);
       long nextSample = t0 + TimeUnit.SECONDS.toNanos(sampleSeconds);
-      long nextEarCheck = t0;
+      long nextEarCheck = start;
+      long nextTrim = start;
       long tickNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs) / posters;
-      long nextPost = t0;
+      long nextPost = start;
       int next = 1;
-      long seq = 0;
       Set<String> heardPairs = new HashSet<>();
-      Histogram window = null;
+      Histogram benchWindow = null;
       // a window that ends exactly at the end (duration a multiple of the window) is still sampled
       while (System.nanoTime() < end || nextSample <= end) {
         long now = System.nanoTime();
         while (now >= nextPost) {
-          String text = "soak " + next + " " + seq++ + " " + System.nanoTime();
-          sessions.get(next).send(ch, text, null);
-          sent.add(text);
+          sessions.get(next).send(ch, SeqTally.text(next, sent, System.nanoTime()), null);
+          sent++;
           next = next % posters + 1;
           nextPost += tickNanos;
+        }
+        if (now >= nextTrim) {
+          // 500 clients that keep every message made the bench JVM's heap (and its GC pauses, which
+          // stop its sends) grow all run long; each client's tally needs none of them
+          for (HostSession h : sessions) {
+            h.log(ch).keepNewest(keepMessages);
+          }
+          nextTrim += TimeUnit.SECONDS.toNanos(10);
         }
         if (voice && now >= nextEarCheck) {
           listen(heardPairs);
           nextEarCheck += TimeUnit.SECONDS.toNanos(1);
         }
-        if (now >= nextSample) {
-          window = latency.getIntervalHistogram(window);
-          Window w = sample(t0, sent.size(), readers.get(0).seen.size(), window, relayProc.pid(), hostProc.pid(),
-              sfuProc == null ? -1 : sfuProc.pid(), heardPairs.size(), voiceFailures());
+        if (!warm && now >= t0) {
+          // the first seconds (JIT compilation of services and clients, first fan-outs) are not what a
+          // soak judges: their latency and CPU go in no window and no third
+          warm = true;
+          benchWindow = benchLatency.getIntervalHistogram(benchWindow);
+          String[] win = readerChild.ask("W");
+          progress("warm-up of %d s done: %d messages, reader p50 %s ms p99 %s ms (not counted)", warmupSeconds, sent,
+              win == null ? "?" : String.format(Locale.ROOT, "%.1f", Long.parseLong(win[2]) / 1000.0),
+              win == null ? "?" : String.format(Locale.ROOT, "%.1f", Long.parseLong(win[3]) / 1000.0));
+          heardPairs.clear();
+          for (long pid : watched) {
+            if (pid >= 0) {
+              cpuTicks.put(pid, cpuTicks(pid));
+            }
+          }
+          lastSampleNanos = System.nanoTime();
+        }
+        if (warm && now >= nextSample) {
+          benchWindow = benchLatency.getIntervalHistogram(benchWindow);
+          String[] win = readerChild.ask("W");
+          Histogram readerWindow = win == null || win.length < 8 ? new Histogram(3) : decode(win[7]);
+          windowHistograms.add(readerWindow);
+          Window w = sample(t0, sent, win == null ? -1 : Long.parseLong(win[5]), readerWindow, benchWindow, watched,
+              heardPairs.size(), voiceFailures());
           heardPairs.clear();
           windows.add(w);
           print(w);
@@ -366,23 +488,48 @@ public final class SoakBench implements Callable<Integer> {
         }
       }
 
-      progress("posting stopped after %d messages; waiting up to %d s for delivery", sent.size(), drainSeconds);
+      progress("posting stopped after %d messages; waiting up to %d s for delivery to all %d clients and the "
+          + "reader", sent, drainSeconds, clientCount);
+      int total = sent;
       long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
-      while (System.nanoTime() < drainEnd && !readers.stream().allMatch(r -> r.seen.keySet().containsAll(sent))) {
-        Thread.sleep(200);
+      String[] check = readerChild.ask("C " + total);
+      while (System.nanoTime() < drainEnd && !(tallies.stream().allMatch(t -> t.missing(total) == 0)
+          && check != null && Long.parseLong(check[1]) == 0)) {
+        Thread.sleep(500);
+        check = readerChild.ask("C " + total);
       }
-      long missing = 0;
-      long duplicates = 0;
-      for (Reader r : readers) {
-        Set<String> lacking = new HashSet<>(sent);
-        lacking.removeAll(r.seen.keySet());
-        missing += lacking.size();
-        duplicates += r.duplicates.get();
-        r.handle.close();
+      long benchMissing = 0;
+      long benchDuplicates = 0;
+      int clientsMissing = 0;
+      for (SeqTally t : tallies) {
+        benchMissing += t.missing(total);
+        benchDuplicates += t.duplicates();
+        clientsMissing += t.missing(total) > 0 ? 1 : 0;
       }
-      return new Report(clientCount, voice ? voiceParticipants : 0, List.copyOf(windows), sent.size(), missing,
-          duplicates, voiceFailures());
+      handles.forEach(Subscription::close);
+      long readerMissing = check == null ? total : Long.parseLong(check[1]);
+      long readerDuplicates = check == null ? 0 : Long.parseLong(check[2]);
+      if (check == null) {
+        progress("READER PROCESS DID NOT ANSWER (see reader.out / reader.err in the work dir)");
+      }
+      progress("delivery of %d messages: in-bench clients %d missing (over %d of %d clients), %d duplicated; "
+          + "reader process %d missing, %d duplicated", total, benchMissing, clientsMissing, clientCount,
+          benchDuplicates, readerMissing, readerDuplicates);
+      Stability st = stability(windows, windowHistograms);
+      printSummary(windows, st);
+      return new Report(clientCount, voice ? voiceParticipants : 0, List.copyOf(windows), total,
+          benchMissing + readerMissing, benchDuplicates + readerDuplicates, voiceFailures(), st);
     } finally {
+      if (readerChild != null) {
+        try {
+          readerChild.in.close();
+        } catch (IOException e) {
+          // already gone
+        }
+        if (!readerChild.process.waitFor(15, TimeUnit.SECONDS)) {
+          readerChild.process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+      }
       // closing its stdin makes a participant leave the call and exit
       for (VoiceChild t : talkers) {
         try {
@@ -399,7 +546,9 @@ public final class SoakBench implements Callable<Integer> {
           }
         }
       }
-      clients.parallelStream().forEach(ParchClient::close);
+      clients.forEach(ParchClient::close);
+      sharedTimer.shutdownNow();
+      httpExecutor.shutdownNow();
       for (int i = processes.size() - 1; i >= 0; i--) {
         Process p = processes.get(i);
         p.destroy();
@@ -444,7 +593,7 @@ public final class SoakBench implements Callable<Integer> {
     return failures;
   }
 
-  private Window sample(long t0, long sent, long received, Histogram h, long relayPid, long hostPid, long sfuPid,
+  private Window sample(long t0, long sent, long received, Histogram h, Histogram bench, long[] pids,
       int heard, int voiceFailures) throws Exception {
     long packets = 0;
     double loss = 0;
@@ -457,20 +606,116 @@ public final class SoakBench implements Callable<Integer> {
       }
     }
     int pairs = talkers.size() * (talkers.size() - 1);
-    return new Window((int) TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0), load1(), sent, received,
+    // CPU first: the jcmd full GCs below are the bench's doing, not the services' work
+    double relayCpu = cpuPercent(pids[0]);
+    double hostCpu = cpuPercent(pids[1]);
+    double sfuCpu = pids[2] < 0 ? 0 : cpuPercent(pids[2]);
+    double benchCpu = cpuPercent(pids[3]);
+    Window w = new Window((int) TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0), load1(), sent, received,
         h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0,
-        proc(relayPid), proc(hostPid), sfuPid < 0 ? null : proc(sfuPid), packets, loss, heard, pairs, voiceFailures);
+        bench.getValueAtPercentile(50) / 1000.0, bench.getValueAtPercentile(99) / 1000.0,
+        proc(pids[0], relayCpu), proc(pids[1], hostCpu), pids[2] < 0 ? null : proc(pids[2], sfuCpu), benchCpu,
+        packets, loss, heard, pairs, voiceFailures);
+    // ... and the next window starts after them
+    for (long pid : pids) {
+      if (pid >= 0) {
+        cpuTicks.put(pid, cpuTicks(pid));
+      }
+    }
+    lastSampleNanos = System.nanoTime();
+    return w;
   }
 
   private static void print(Window w) {
-    System.out.printf(Locale.ROOT, "%4d %5.1f %6d %6d %7.1f %7.1f %7.1f | %s | %s | %s | %5d %4.2f %d/%d %d%n",
-        w.seconds(), w.load1(), w.sent(), w.received(), w.p50Ms(), w.p99Ms(), w.maxMs(), w.relay().columns(),
-        w.host().columns(), w.sfu() == null ? "      -     -    -" : w.sfu().columns(), w.voicePackets(),
+    System.out.printf(Locale.ROOT, "%4d %5.1f %6d %6d %7.1f %7.1f %7.1f %9.1f %9.1f | %s | %s | %s | %9.1f "
+        + "| %5d %4.2f %d/%d %d%n",
+        w.seconds(), w.load1(), w.sent(), w.received(), w.p50Ms(), w.p99Ms(), w.maxMs(), w.benchP50Ms(),
+        w.benchP99Ms(), w.relay().columns(), w.host().columns(),
+        w.sfu() == null ? "      -     -    -     -" : w.sfu().columns(), w.benchCpuPercent(), w.voicePackets(),
         w.voiceLossMax(), w.voicePairsHeard(), w.voicePairs(), w.voiceFailures());
   }
 
-  static Proc proc(long pid) throws Exception {
-    return new Proc(heapAfterGcMiB(pid), fds(pid), threads(pid));
+  static Proc proc(long pid, double cpuPercent) throws Exception {
+    return new Proc(heapAfterGcMiB(pid), fds(pid), threads(pid), cpuPercent);
+  }
+
+  /**
+   * CPU the process used since its ticks were last taken, over the time since the last sample, in
+   * percent of one core ({@code utime + stime} of {@code /proc/PID/stat}, 100 ticks a second).
+   */
+  private double cpuPercent(long pid) {
+    long ticks = cpuTicks(pid);
+    Long before = cpuTicks.put(pid, ticks);
+    double seconds = (System.nanoTime() - lastSampleNanos) / 1e9;
+    return before == null || ticks < 0 || seconds <= 0 ? 0 : (ticks - before) / CLOCK_TICKS / seconds * 100;
+  }
+
+  private static final double CLOCK_TICKS = 100;
+
+  static long cpuTicks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** A window's histogram as the reader process sent it. */
+  static Histogram decode(String base64) {
+    try {
+      return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
+    } catch (DataFormatException | RuntimeException e) {
+      return new Histogram(3);
+    }
+  }
+
+  /** Merges the first and the last third of the windows and applies the stability criterion. */
+  static Stability stability(List<Window> windows, List<Histogram> histograms) {
+    int third = windows.size() / 3;
+    if (third == 0) {
+      return new Stability(0, 0, 0, 0, 0, 0, 0, 0, 0, true);
+    }
+    Histogram first = new Histogram(3);
+    Histogram last = new Histogram(3);
+    double firstRelay = 0;
+    double lastRelay = 0;
+    double firstHost = 0;
+    double lastHost = 0;
+    for (int i = 0; i < third; i++) {
+      first.add(histograms.get(i));
+      firstRelay += windows.get(i).relay().cpuPercent() / third;
+      firstHost += windows.get(i).host().cpuPercent() / third;
+      int j = windows.size() - third + i;
+      last.add(histograms.get(j));
+      lastRelay += windows.get(j).relay().cpuPercent() / third;
+      lastHost += windows.get(j).host().cpuPercent() / third;
+    }
+    double fp50 = first.getValueAtPercentile(50) / 1000.0;
+    double fp99 = first.getValueAtPercentile(99) / 1000.0;
+    double lp50 = last.getValueAtPercentile(50) / 1000.0;
+    double lp99 = last.getValueAtPercentile(99) / 1000.0;
+    boolean pass = first.getTotalCount() > 0 && last.getTotalCount() > 0
+        && lp99 <= STABLE_RATIO * fp99 + STABLE_SLACK_MS && lp50 <= STABLE_RATIO * fp50 + STABLE_SLACK_MS;
+    return new Stability(third, fp50, fp99, lp50, lp99, firstRelay, lastRelay, firstHost, lastHost, pass);
+  }
+
+  private static void printSummary(List<Window> windows, Stability st) {
+    if (st.windowsPerThird() == 0) {
+      progress("latency stability: n/a (fewer than 3 windows)");
+      return;
+    }
+    double maxP99 = windows.stream().mapToDouble(Window::p99Ms).max().orElse(0);
+    System.out.printf(Locale.ROOT, "soak summary (%d windows; first and last third: %d windows each):%n",
+        windows.size(), st.windowsPerThird());
+    System.out.printf(Locale.ROOT, "  latency  first third p50 %.1f ms p99 %.1f ms | last third p50 %.1f ms p99 %.1f ms"
+        + " | last/first p50 %.2f p99 %.2f | worst window p99 %.1f ms%n", st.firstP50Ms(), st.firstP99Ms(),
+        st.lastP50Ms(), st.lastP99Ms(), st.p50Ratio(), st.p99Ratio(), maxP99);
+    System.out.printf(Locale.ROOT, "  services CPU (%% of one core)  relay %.1f -> %.1f | host %.1f -> %.1f%n",
+        st.firstRelayCpu(), st.lastRelayCpu(), st.firstHostCpu(), st.lastHostCpu());
+    System.out.printf(Locale.ROOT, "  p99 latency stable (last third p99 <= %.1f x first third p99 + %.0f ms, p50 "
+        + "likewise): %s%n", STABLE_RATIO, STABLE_SLACK_MS, st.pass() ? "PASS" : "FAIL");
   }
 
   /** Heap used right after a full GC of that JVM, in MiB ({@code jcmd}). */
@@ -515,7 +760,8 @@ public final class SoakBench implements Callable<Integer> {
    */
   private List<HostSession> seed(Path dir, URI relay, String hostKey) throws Exception {
     for (int i = 0; i < clientCount; i++) {
-      clients.add(new ParchClient(ClientConfig.defaults(dir.resolve("cfg-" + i)).withDefaultRelay(relay)));
+      clients.add(new ParchClient(ClientConfig.defaults(dir.resolve("cfg-" + i)).withDefaultRelay(relay),
+          sharedHttp, sharedTimer));
     }
     for (int from = 0; from < clientCount; from += seedWave) {
       int to = Math.min(clientCount, from + seedWave);
@@ -579,6 +825,44 @@ public final class SoakBench implements Callable<Integer> {
   }
 
   /**
+   * Starts the reader process ({@link SoakReader}) as a second device of the last (read-only) soak
+   * user, with the desktop client's JVM options, and waits until it has the channel open.
+   */
+  private ReaderChild startReader(Path dir, URI relay, String hostKey) throws Exception {
+    int user = clientCount - 1;
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(DESKTOP_JVM_OPTIONS);
+    cmd.addAll(List.of("-cp", absoluteClassPath(), SoakReader.class.getName(), relay.toString(), hostKey,
+        "soak" + user, "password-" + user, dir.resolve("reader-cfg").toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
+        .redirectError(dir.resolve("reader.err").toFile());
+    pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
+    ReaderChild r = new ReaderChild(pb.start());
+    Thread out = new Thread(() -> r.readOutput(dir.resolve("reader.out")), "reader-out");
+    out.setDaemon(true);
+    out.start();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (!r.ready) {
+      if (!r.process.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("the reader process did not get the channel open; see reader.out and "
+            + "reader.err in " + dir);
+      }
+      Thread.sleep(100);
+    }
+    progress("reader process (pid %d) has the channel open", r.process.pid());
+    return r;
+  }
+
+  private static String absoluteClassPath() {
+    StringJoiner classPath = new StringJoiner(File.pathSeparator);
+    for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      classPath.add(Path.of(e).toAbsolutePath().toString());
+    }
+    return classPath.toString();
+  }
+
+  /**
    * Posting clients 1..V join the voice channel, each with its own tone, each in its own JVM (logged in
    * as that user once more, like a second device), and should hear each other. A participant that does
    * not get in is reported and counted, and the soak goes on with the others.
@@ -592,17 +876,14 @@ public final class SoakBench implements Callable<Integer> {
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     // absolute: the participant runs in the work dir
-    StringJoiner classPath = new StringJoiner(File.pathSeparator);
-    for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      classPath.add(Path.of(e).toAbsolutePath().toString());
-    }
+    String classPath = absoluteClassPath();
     for (int i = 0; i < voiceParticipants; i++) {
       int user = i + 1;
       List<String> cmd = new ArrayList<>();
       cmd.add(java);
       cmd.addAll(DESKTOP_JVM_OPTIONS);
       cmd.add("-XX:ErrorFile=" + dir.resolve("voice-" + i + "-hs_err-%p.log"));
-      cmd.addAll(List.of("-cp", classPath.toString(), SoakVoiceParticipant.class.getName(), relay.toString(), hostKey,
+      cmd.addAll(List.of("-cp", classPath, SoakVoiceParticipant.class.getName(), relay.toString(), hostKey,
           "soak" + user, "password-" + user, String.format(Locale.ROOT, "%.0f", tones[i]), all.toString(),
           dir.resolve("voice-cfg-" + i).toString()));
       ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
