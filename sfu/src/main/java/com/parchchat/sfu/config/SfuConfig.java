@@ -39,8 +39,12 @@ public record SfuConfig(String signalHost, int signalPort, String mediaHost, int
     List<SrtpProfile> srtpProfiles, Integer sendThreads) {
 
   public static final int DEFAULT_SIGNAL_PORT = 7880;
-  /** One send thread per core, at most 4 (the media thread needs a share too). */
-  public static final int DEFAULT_SEND_THREADS = Math.min(4, Runtime.getRuntime().availableProcessors());
+  /**
+   * One send thread per core, at most 4; none on a single core, where a send thread could not run
+   * beside the media thread and would only add hand-offs.
+   */
+  public static final int DEFAULT_SEND_THREADS = Runtime.getRuntime().availableProcessors() < 2 ? 0
+      : Math.min(4, Runtime.getRuntime().availableProcessors());
   public static final int DEFAULT_MEDIA_PORT = 7882;
 
   public SfuConfig {
