@@ -17,6 +17,7 @@ import com.parchchat.protocol.api.ChannelKind;
 import com.parchchat.protocol.api.Message;
 import com.parchchat.protocol.api.UnreadCount;
 import com.parchchat.protocol.signal.ErrorCode;
+import com.parchchat.testkit.stack.ParchStack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,20 +41,21 @@ class ClientCoreE2ETest {
   static final Duration WAIT = Duration.ofSeconds(45);
 
   private static Path shared;
-  private static LocalStack sharedStack;
+  private static ParchStack sharedStack;
   private static final java.util.concurrent.atomic.AtomicInteger SEQ = new java.util.concurrent.atomic.AtomicInteger();
 
   @TempDir Path dir;
-  private LocalStack stack;
-  private LocalStack own;
+  private ParchStack stack;
+  private ParchStack own;
   private String suffix;
   private final List<ParchClient> clients = new ArrayList<>();
 
   /** One relay+host for the tests that do not restart anything (each uses its own usernames). */
   @BeforeAll
   static void startShared() {
-    shared = LocalStack.tempDir("parch-core-e2e");
-    sharedStack = new LocalStack(shared).fastHost("Test Host").startRelay().startHost("Test Host");
+    shared = ParchStack.tempDir("parch-core-e2e");
+    sharedStack = ParchStack.builder(shared).host("Test Host")
+        .hostYaml("messageBurst: 1000\nmessagesPerSecond: 1000.0\n").start();
   }
 
   @AfterAll
@@ -71,7 +73,8 @@ class ClientCoreE2ETest {
 
   /** A private relay+host for a test that stops or restarts them. */
   void ownStack() {
-    own = new LocalStack(dir).fastHost("Test Host").startRelay().startHost("Test Host");
+    own = ParchStack.builder(dir).host("Test Host")
+        .hostYaml("messageBurst: 1000\nmessagesPerSecond: 1000.0\n").start();
     stack = own;
   }
 
@@ -85,7 +88,7 @@ class ClientCoreE2ETest {
 
   ParchClient client(String name, Duration reconnectBase) {
     ClientConfig cfg = ClientConfig.defaults(dir.resolve("cfg-" + name))
-        .withDefaultRelay(stack.relayUrl)
+        .withDefaultRelay(stack.relayUrl())
         .withReconnect(reconnectBase, reconnectBase.multipliedBy(2));
     ParchClient c = new ParchClient(cfg);
     clients.add(c);
@@ -100,7 +103,7 @@ class ClientCoreE2ETest {
   ParchClient user(String base) throws Exception {
     String username = base + suffix;
     ParchClient c = client(username, Duration.ofMillis(200));
-    c.register(stack.relayUrl, username, username.substring(0, 1).toUpperCase() + username.substring(1),
+    c.register(stack.relayUrl(), username, username.substring(0, 1).toUpperCase() + username.substring(1),
         username + "@example.org", "password-" + username).get(20, TimeUnit.SECONDS);
     return c;
   }
@@ -274,7 +277,7 @@ class ClientCoreE2ETest {
     assertThat(alice.pendingSends()).isEqualTo(20);
     assertThat(alice.log(ch.id()).lines().stream().filter(ChatLine::pending).count()).isEqualTo(20);
 
-    stack.startHost("Test Host");
+    stack.startHost();
     await().atMost(WAIT).until(() -> alice.phase().get() == HostSession.Phase.READY);
     await().atMost(WAIT).until(() -> alice.pendingSends() == 0);
     await().atMost(WAIT).until(() -> alice.log(ch.id()).lines().stream().noneMatch(ChatLine::pending));
@@ -282,7 +285,7 @@ class ClientCoreE2ETest {
 
     // a second client reading the host's history sees every message exactly once
     ParchClient again = client("alice2", Duration.ofMillis(200));
-    again.login(stack.relayUrl, name("alice"), "password-" + name("alice"), false).get(10, TimeUnit.SECONDS);
+    again.login(stack.relayUrl(), name("alice"), "password-" + name("alice"), false).get(10, TimeUnit.SECONDS);
     HostSession h2 = ready(again, stack.hostKey());
     h2.openChannel(ch.id()).get(10, TimeUnit.SECONDS);
     assertThat(contents(h2, ch.id())).isEqualTo(contents(alice, ch.id()));
@@ -293,7 +296,7 @@ class ClientCoreE2ETest {
   void droppedLinkResyncsMissedMessagesByKeysetPaging() throws Exception {
     ParchClient a = user("alice");
     ParchClient b = client(name("bob"), Duration.ofSeconds(4));
-    b.register(stack.relayUrl, name("bob"), "Bob", name("bob") + "@example.org", "password-bob").get(20, TimeUnit.SECONDS);
+    b.register(stack.relayUrl(), name("bob"), "Bob", name("bob") + "@example.org", "password-bob").get(20, TimeUnit.SECONDS);
     Pair p = pair(a, b);
     String ch = p.general().id();
     p.bob().openChannel(ch).get(10, TimeUnit.SECONDS);
@@ -353,10 +356,10 @@ class ClientCoreE2ETest {
   void errorsAreTyped() throws Exception {
     ParchClient a = user("alice");
     assertThatThrownBy(() -> client("x" + suffix, Duration.ofMillis(200))
-        .login(stack.relayUrl, name("alice"), "wrong-password", false).get(10, TimeUnit.SECONDS))
+        .login(stack.relayUrl(), name("alice"), "wrong-password", false).get(10, TimeUnit.SECONDS))
         .satisfies(e -> assertThat(ClientException.of(e).code()).isEqualTo(ErrorCode.UNAUTHORIZED));
     assertThatThrownBy(() -> client("y" + suffix, Duration.ofMillis(200))
-        .register(stack.relayUrl, name("alice"), "Alice", "a@example.org", "password-x").get(10, TimeUnit.SECONDS))
+        .register(stack.relayUrl(), name("alice"), "Alice", "a@example.org", "password-x").get(10, TimeUnit.SECONDS))
         .satisfies(e -> assertThat(ClientException.of(e).code()).isEqualTo(ErrorCode.CONFLICT));
     HostSession h = ready(a, stack.hostKey());
     assertThatThrownBy(() -> h.redeemCode("no-such-code").get(10, TimeUnit.SECONDS))

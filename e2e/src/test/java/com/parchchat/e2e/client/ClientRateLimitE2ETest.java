@@ -10,6 +10,7 @@ import com.parchchat.client.core.ParchClient;
 import com.parchchat.client.core.SpaceState;
 import com.parchchat.protocol.api.Channel;
 import com.parchchat.protocol.api.ChannelKind;
+import com.parchchat.testkit.stack.ParchStack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,9 +28,9 @@ class ClientRateLimitE2ETest {
 
   @Test
   void burstBeyondTheHostRateLimitIsDeliveredExactlyOnce() throws Exception {
-    try (LocalStack stack = new LocalStack(dir).startRelay().startHost("Default Limits");
-        ParchClient c = new ParchClient(ClientConfig.defaults(dir.resolve("cfg")).withDefaultRelay(stack.relayUrl))) {
-      c.register(stack.relayUrl, "dana", "Dana", "dana@example.org", "password-dana").get(20, TimeUnit.SECONDS);
+    try (ParchStack stack = ParchStack.builder(dir).host("Default Limits").start();
+        ParchClient c = new ParchClient(ClientConfig.defaults(dir.resolve("cfg")).withDefaultRelay(stack.relayUrl()))) {
+      c.register(stack.relayUrl(), "dana", "Dana", "dana@example.org", "password-dana").get(20, TimeUnit.SECONDS);
       HostSession h = c.addHost(stack.hostKey());
       await().atMost(Duration.ofSeconds(30)).until(() -> h.phase().get() == HostSession.Phase.READY);
       SpaceState s = h.createSpace("Busy").get(10, TimeUnit.SECONDS);

@@ -11,6 +11,7 @@ import com.parchchat.client.core.SpaceState;
 import com.parchchat.client.ui.AppShell;
 import com.parchchat.protocol.api.Channel;
 import com.parchchat.protocol.api.ChannelKind;
+import com.parchchat.testkit.stack.ParchStack;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ class ClientUiE2ETest {
   static final Duration WAIT = Duration.ofSeconds(45);
   private static final AtomicInteger SEQ = new AtomicInteger();
   private static Path root;
-  private static LocalStack stack;
+  private static ParchStack stack;
 
   private ParchClient client;
   private AppShell shell;
@@ -64,8 +65,9 @@ class ClientUiE2ETest {
 
   @BeforeAll
   static void stack() {
-    root = LocalStack.tempDir("parch-ui-e2e");
-    stack = new LocalStack(root).fastHost("Parch Home").startRelay().startHost("Parch Home");
+    root = ParchStack.tempDir("parch-ui-e2e");
+    stack = ParchStack.builder(root).host("Parch Home")
+        .hostYaml("messageBurst: 1000\nmessagesPerSecond: 1000.0\n").start();
   }
 
   @AfterAll
@@ -79,7 +81,7 @@ class ClientUiE2ETest {
   void start(Stage stage) {
     int n = SEQ.incrementAndGet();
     me = "user" + n;
-    client = new ParchClient(ClientConfig.defaults(root.resolve("ui-" + n)).withDefaultRelay(stack.relayUrl));
+    client = new ParchClient(ClientConfig.defaults(root.resolve("ui-" + n)).withDefaultRelay(stack.relayUrl()));
     shell = new AppShell(client, url -> { });
     scene = new Scene(shell, 1280, 800);
     shell.attach(scene);
@@ -97,9 +99,9 @@ class ClientUiE2ETest {
   // ---- helpers ----
 
   ParchClient bot(String username) throws Exception {
-    ParchClient c = new ParchClient(ClientConfig.defaults(root.resolve("bot-" + username)).withDefaultRelay(stack.relayUrl));
+    ParchClient c = new ParchClient(ClientConfig.defaults(root.resolve("bot-" + username)).withDefaultRelay(stack.relayUrl()));
     bots.add(c);
-    c.register(stack.relayUrl, username, "Bot " + username, username + "@example.org", "password-" + username)
+    c.register(stack.relayUrl(), username, "Bot " + username, username + "@example.org", "password-" + username)
         .get(20, TimeUnit.SECONDS);
     return c;
   }
@@ -416,7 +418,7 @@ class ClientUiE2ETest {
 
     // the next app start resumes the remembered session and opens the saved host and its space
     Path cfg = client.config().configDir();
-    ParchClient restarted = new ParchClient(ClientConfig.defaults(cfg).withDefaultRelay(stack.relayUrl));
+    ParchClient restarted = new ParchClient(ClientConfig.defaults(cfg).withDefaultRelay(stack.relayUrl()));
     bots.add(restarted);
     robot.interact(() -> {
       AppShell again = new AppShell(restarted, url -> { });

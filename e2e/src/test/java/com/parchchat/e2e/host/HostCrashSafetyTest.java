@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.parchchat.protocol.api.HostReply;
 import com.parchchat.protocol.api.HostRequest;
 import com.parchchat.protocol.api.Message;
+import com.parchchat.testkit.stack.ParchStack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,10 +39,9 @@ class HostCrashSafetyTest {
 
   @Test
   void everyAcknowledgedMessageSurvivesKillNineAndResendsDeduplicate() throws Exception {
-    try (LocalStack stack = new LocalStack(dir, "messageBurst: 100000\nmessagesPerSecond: 100000\n")) {
-      stack.startHost();
-      String host = stack.hostId;
-      try (ChatClient alice = ChatClient.signUp(stack.relayUrl, "alice")) {
+    try (ParchStack stack = HostE2eTest.stack(dir, "messageBurst: 100000\nmessagesPerSecond: 100000\n")) {
+      String host = stack.hostKey();
+      try (ChatClient alice = ChatClient.signUp(stack.relayUrl(), "alice")) {
         alice.attach(host);
         String channel = alice.call(host, new HostRequest.SpaceCreate("Crash"), HostReply.SpaceSnapshotResult.class)
             .snapshot().channels().get(0).id();
@@ -65,7 +65,7 @@ class HostCrashSafetyTest {
                   try {
                     stack.killHost();
                     kill.complete(null);
-                  } catch (InterruptedException e) {
+                  } catch (RuntimeException e) {
                     kill.completeExceptionally(e);
                   }
                 }, "killer").start();

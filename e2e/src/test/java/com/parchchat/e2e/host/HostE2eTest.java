@@ -10,6 +10,7 @@ import com.parchchat.protocol.api.Message;
 import com.parchchat.protocol.api.Reaction;
 import com.parchchat.protocol.api.UnreadCount;
 import com.parchchat.protocol.signal.ErrorCode;
+import com.parchchat.testkit.stack.ParchStack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,14 +27,28 @@ import org.junit.jupiter.api.io.TempDir;
 class HostE2eTest {
   @TempDir Path dir;
 
+  /**
+   * The relay and host jars for the host tests, the host with {@code hostSettingsYaml} in its
+   * host.yaml. The test users send far faster than people do, so the relay's per-connection frame
+   * rate is lifted.
+   */
+  static ParchStack stack(Path dir, String hostSettingsYaml) {
+    return ParchStack.builder(dir)
+        .jvmOptions("-Xmx256m", "-XX:TieredStopAtLevel=1")
+        .relayYaml("limits:\n  messagesPerSecond: 100000\n  messageBurst: 100000\n"
+            + "  floodDisconnectAfter: 1000000\n  requestTimeoutMillis: 10000\n")
+        .host("E2E community")
+        .hostYaml(hostSettingsYaml)
+        .start();
+  }
+
   @Test
   void chatLifeCycleThroughRealRelayAndHost() throws Exception {
-    try (LocalStack stack = new LocalStack(dir, "messageBurst: 500\nmessagesPerSecond: 500\n")) {
-      stack.startHost();
-      String host = stack.hostId;
-      try (ChatClient alice = ChatClient.signUp(stack.relayUrl, "alice");
-          ChatClient bob = ChatClient.signUp(stack.relayUrl, "bob");
-          ChatClient carol = ChatClient.signUp(stack.relayUrl, "carol")) {
+    try (ParchStack stack = stack(dir, "messageBurst: 500\nmessagesPerSecond: 500\n")) {
+      String host = stack.hostKey();
+      try (ChatClient alice = ChatClient.signUp(stack.relayUrl(), "alice");
+          ChatClient bob = ChatClient.signUp(stack.relayUrl(), "bob");
+          ChatClient carol = ChatClient.signUp(stack.relayUrl(), "carol")) {
         alice.attach(host);
         bob.attach(host);
         carol.attach(host);
@@ -120,7 +135,7 @@ class HostE2eTest {
         HostReply.MessagesResult found = bob.call(host, new HostRequest.MessageSearch(space, "edited", null, 10),
             HostReply.MessagesResult.class);
         assertThat(found.messages()).extracting(Message::id).containsExactly(first.id());
-        try (ChatClient dave = ChatClient.signUp(stack.relayUrl, "dave")) {
+        try (ChatClient dave = ChatClient.signUp(stack.relayUrl(), "dave")) {
           dave.attach(host);
           assertThat(dave.fail(host, new HostRequest.MessageSearch(space, "edited", null, 10)).code())
               .isEqualTo(ErrorCode.NOT_FOUND);

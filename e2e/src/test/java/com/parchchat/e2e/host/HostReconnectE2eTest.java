@@ -6,6 +6,7 @@ import com.parchchat.protocol.api.HostEvent;
 import com.parchchat.protocol.api.HostReply;
 import com.parchchat.protocol.api.HostRequest;
 import com.parchchat.protocol.api.Message;
+import com.parchchat.testkit.stack.ParchStack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,12 +23,11 @@ class HostReconnectE2eTest {
 
   @Test
   void hostComesBackAfterARelayRestart() throws Exception {
-    try (LocalStack stack = new LocalStack(dir, "reconnectMinMillis: 100\nreconnectMaxMillis: 1000\n")) {
-      stack.startHost();
-      String host = stack.hostId;
+    try (ParchStack stack = HostE2eTest.stack(dir, "reconnectMinMillis: 100\nreconnectMaxMillis: 1000\n")) {
+      String host = stack.hostKey();
       String channel;
       Message before;
-      try (ChatClient alice = ChatClient.signUp(stack.relayUrl, "alice")) {
+      try (ChatClient alice = ChatClient.signUp(stack.relayUrl(), "alice")) {
         alice.attach(host);
         channel = alice.call(host, new HostRequest.SpaceCreate("Stay"), HostReply.SpaceSnapshotResult.class)
             .snapshot().channels().get(0).id();
@@ -36,14 +36,14 @@ class HostReconnectE2eTest {
       }
       stack.stopRelay();
       Awaitility.await("host notices").atMost(Duration.ofSeconds(60))
-          .until(() -> stack.host().countOutput("lost the relay connection") >= 1);
+          .until(() -> stack.host().countMatches("lost the relay connection") >= 1);
       stack.startRelay();
       Awaitility.await("host reconnects").atMost(Duration.ofSeconds(60))
-          .until(() -> stack.host().countOutput("online at relay") >= 2);
-      assertThat(stack.host().countOutput("Registering")).as("registered once, at the first run").isEqualTo(1);
+          .until(() -> stack.host().countMatches("online at relay") >= 2);
+      assertThat(stack.host().countMatches("Registering")).as("registered once, at the first run").isEqualTo(1);
 
-      try (ChatClient alice = ChatClient.login(stack.relayUrl, "alice");
-          ChatClient watcher = ChatClient.login(stack.relayUrl, "alice")) {
+      try (ChatClient alice = ChatClient.login(stack.relayUrl(), "alice");
+          ChatClient watcher = ChatClient.login(stack.relayUrl(), "alice")) {
         alice.attach(host);
         watcher.attach(host);
         List<Message> history = HostE2eTest.pageAll(alice, host, channel);

@@ -12,6 +12,7 @@ import com.parchchat.protocol.api.ChannelKind;
 import com.parchchat.protocol.api.Member;
 import com.parchchat.testkit.netns.NetNs;
 import com.parchchat.testkit.process.ServiceProcess;
+import com.parchchat.testkit.stack.ParchStack;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,7 +62,7 @@ class DroppedLinkE2ETest {
   private static final Pattern STATE = Pattern.compile("^STATE (\\w+) (\\d+) (.*)$", Pattern.MULTILINE);
 
   @TempDir Path dir;
-  private RelStack stack;
+  private ParchStack stack;
   private NetNs ns;
   private String rootIf;
   private ServiceProcess roamer;
@@ -105,16 +106,14 @@ class DroppedLinkE2ETest {
     ns.exec("ip", "addr", "add", nsAddr + "/24", "dev", "eth0");
     ns.exec("ip", "link", "set", "eth0", "up");
 
-    stack = new RelStack(dir.resolve("stack"), "limits:\n"
+    stack = RelStack.start(dir.resolve("stack"), "limits:\n"
         + "  idleTimeoutSeconds: 4\n"
-        + "  pingIntervalSeconds: 1\n", rootAddr)
-        .startRelay();
-    stack.startHost("Link Host");
+        + "  pingIntervalSeconds: 1\n", "Link Host", rootAddr);
 
     // the watcher (root namespace) owns a space with a text channel
-    watcher = new ParchClient(ClientConfig.defaults(dir.resolve("watcher")).withDefaultRelay(stack.relayUrl)
+    watcher = new ParchClient(ClientConfig.defaults(dir.resolve("watcher")).withDefaultRelay(stack.relayUrl())
         .withReconnect(Duration.ofMillis(200), Duration.ofMillis(500)));
-    watcher.register(stack.relayUrl, "watcher", "Watcher", "watcher@example.org", "password-watcher")
+    watcher.register(stack.relayUrl(), "watcher", "Watcher", "watcher@example.org", "password-watcher")
         .get(30, TimeUnit.SECONDS);
     HostSession w = watcher.addHost(stack.hostKey());
     await().atMost(WAIT).until(() -> w.phase().get() == HostSession.Phase.READY);
@@ -126,7 +125,7 @@ class DroppedLinkE2ETest {
 
     // the roaming client, its own JVM inside the namespace
     Path control = Files.createDirectories(dir.resolve("control"));
-    roamer = ns.startJava("roamer", LinkClientMain.class, "--relay", stack.relayUrl.toString(),
+    roamer = ns.startJava("roamer", LinkClientMain.class, "--relay", stack.relayUrl().toString(),
         "--host-key", stack.hostKey(), "--name", "roamer", "--data", dir.resolve("roamer").toString(),
         "--control", control.toString(), "--idle-ms", "3000", "--send-every-ms", "250", "--seconds", "300");
     roamer.awaitLine(Pattern.compile("^REGISTERED (\\S+)", Pattern.MULTILINE), WAIT);

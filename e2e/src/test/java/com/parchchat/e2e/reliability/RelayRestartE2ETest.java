@@ -11,6 +11,7 @@ import com.parchchat.client.core.RelayConnection;
 import com.parchchat.client.core.SpaceState;
 import com.parchchat.protocol.api.Channel;
 import com.parchchat.protocol.api.ChannelKind;
+import com.parchchat.testkit.stack.ParchStack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ class RelayRestartE2ETest {
   static final Duration WAIT = Duration.ofSeconds(60);
 
   @TempDir Path dir;
-  private RelStack stack;
+  private ParchStack stack;
   private final List<ParchClient> clients = new ArrayList<>();
 
   @AfterEach
@@ -55,22 +56,20 @@ class RelayRestartE2ETest {
 
   @Test
   void hundredClientsSurviveARelayKillAndLoseOrDuplicateNothing() throws Exception {
-    stack = new RelStack(dir.resolve("stack"), "limits:\n"
+    stack = RelStack.start(dir.resolve("stack"), "limits:\n"
         + "  registerPerIpPerHour: 100000\n"
-        + "  loginPerIpPerMinute: 100000\n")
-        .startRelay();
-    stack.startHost("Restart Host");
+        + "  loginPerIpPerMinute: 100000\n", "Restart Host");
 
     // 100 users register (in waves of 20: 100 at once time out on a loaded 2-core machine) and reach the host
     for (int i = 0; i < CLIENTS; i++) {
       clients.add(new ParchClient(ClientConfig.defaults(dir.resolve("cfg-" + i))
-          .withDefaultRelay(stack.relayUrl)
+          .withDefaultRelay(stack.relayUrl())
           .withReconnect(Duration.ofMillis(200), Duration.ofMillis(500))));
     }
     for (int from = 0; from < CLIENTS; from += 20) {
       List<CompletableFuture<?>> registered = new ArrayList<>();
       for (int i = from; i < Math.min(CLIENTS, from + 20); i++) {
-        registered.add(clients.get(i).register(stack.relayUrl, "user" + i, "User " + i, "user" + i + "@example.org",
+        registered.add(clients.get(i).register(stack.relayUrl(), "user" + i, "User " + i, "user" + i + "@example.org",
             "password-" + i));
       }
       CompletableFuture.allOf(registered.toArray(new CompletableFuture<?>[0])).get(120, TimeUnit.SECONDS);

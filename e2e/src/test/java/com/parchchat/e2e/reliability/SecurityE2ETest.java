@@ -10,6 +10,7 @@ import com.parchchat.client.core.ParchClient;
 import com.parchchat.client.core.SpaceState;
 import com.parchchat.protocol.api.Channel;
 import com.parchchat.protocol.api.ChannelKind;
+import com.parchchat.testkit.stack.ParchStack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -68,7 +69,7 @@ class SecurityE2ETest {
   static final int HTTP_READ_TIMEOUT_SECONDS = 60; // the chat below took 32 s at load 60
 
   @TempDir Path dir;
-  private RelStack stack;
+  private ParchStack stack;
   private final List<ParchClient> clients = new ArrayList<>();
   private final List<Socket> sockets = new ArrayList<>();
 
@@ -96,16 +97,15 @@ class SecurityE2ETest {
    */
   @Test
   void stalledPartialRequestsDoNotStopChatAndAreClosedByTheRelay() throws Exception {
-    stack = new RelStack(dir.resolve("stack"), "limits:\n  httpReadTimeoutSeconds: " + HTTP_READ_TIMEOUT_SECONDS + "\n")
-        .startRelay();
-    stack.startHost("Sec Host");
+    stack = RelStack.start(dir.resolve("stack"), "limits:\n  httpReadTimeoutSeconds: " + HTTP_READ_TIMEOUT_SECONDS + "\n",
+        "Sec Host");
 
-    byte[] partial = ("GET /ws/client HTTP/1.1\r\nHost: 127.0.0.1:" + stack.relayPort + "\r\n"
+    byte[] partial = ("GET /ws/client HTTP/1.1\r\nHost: 127.0.0.1:" + stack.relayPort() + "\r\n"
         + "Upgrade: websocket\r\nConnection: Upgrade\r\n").getBytes(StandardCharsets.US_ASCII);
     for (int i = 0; i < STALLED; i++) {
       Socket s = new Socket();
       sockets.add(s);
-      s.connect(new InetSocketAddress("127.0.0.1", stack.relayPort), 5_000);
+      s.connect(new InetSocketAddress("127.0.0.1", stack.relayPort()), 5_000);
       s.getOutputStream().write(partial);
       s.getOutputStream().flush();
     }
@@ -114,8 +114,8 @@ class SecurityE2ETest {
     // a normal pair of users registers, meets on the host and chats while the sockets stall
     ParchClient a = client("alice");
     ParchClient b = client("bob");
-    a.register(stack.relayUrl, "alice", "Alice", "alice@example.org", "password-alice").get(20, TimeUnit.SECONDS);
-    b.register(stack.relayUrl, "bob", "Bob", "bob@example.org", "password-bob").get(20, TimeUnit.SECONDS);
+    a.register(stack.relayUrl(), "alice", "Alice", "alice@example.org", "password-alice").get(20, TimeUnit.SECONDS);
+    b.register(stack.relayUrl(), "bob", "Bob", "bob@example.org", "password-bob").get(20, TimeUnit.SECONDS);
     HostSession alice = ready(a);
     HostSession bob = ready(b);
     SpaceState space = alice.createSpace("Sec").get(10, TimeUnit.SECONDS);
@@ -178,7 +178,7 @@ class SecurityE2ETest {
 
   private ParchClient client(String name) {
     ClientConfig cfg = ClientConfig.defaults(dir.resolve("cfg-" + name))
-        .withDefaultRelay(stack.relayUrl)
+        .withDefaultRelay(stack.relayUrl())
         .withReconnect(Duration.ofMillis(200), Duration.ofMillis(400));
     ParchClient c = new ParchClient(cfg);
     clients.add(c);

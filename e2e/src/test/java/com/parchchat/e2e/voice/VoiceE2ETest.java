@@ -27,7 +27,7 @@ import com.parchchat.protocol.signal.ErrorCode;
 import com.parchchat.protocol.signal.SignalCodec;
 import com.parchchat.testkit.netns.NatTopology;
 import com.parchchat.testkit.process.ServiceProcess;
-import java.nio.file.Files;
+import com.parchchat.testkit.stack.ParchStack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,18 +59,6 @@ class VoiceE2ETest {
   @TempDir Path dir;
   private final List<AutoCloseable> cleanup = new ArrayList<>();
 
-  static Path jar(String module) {
-    String p = System.getProperty("parch.jar." + module);
-    if (p == null) {
-      throw new IllegalStateException("system property parch.jar." + module + " is not set (run through Maven)");
-    }
-    Path jar = Path.of(p);
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar + " does not exist: build the " + module + " module first");
-    }
-    return jar;
-  }
-
   @AfterEach
   void tearDown() {
     for (int i = cleanup.size() - 1; i >= 0; i--) {
@@ -97,15 +85,15 @@ class VoiceE2ETest {
     Ear ear;
     VoiceCall call;
 
-    Person(VoiceStack stack, String name) throws Exception {
+    Person(ParchStack stack, String name) throws Exception {
       this.name = name;
-      ClientConfig cfg = ClientConfig.defaults(dir.resolve("client-" + name)).withDefaultRelay(stack.relayUrl)
+      ClientConfig cfg = ClientConfig.defaults(dir.resolve("client-" + name)).withDefaultRelay(stack.relayUrl())
           .withReconnect(Duration.ofMillis(200), Duration.ofMillis(400));
       client = closeLater(new ParchClient(cfg));
-      client.register(stack.relayUrl, name, Character.toUpperCase(name.charAt(0)) + name.substring(1),
+      client.register(stack.relayUrl(), name, Character.toUpperCase(name.charAt(0)) + name.substring(1),
           name + "@example.org", "password-" + name).get(20, TimeUnit.SECONDS);
       userId = client.account().get().user().id();
-      host = client.addHost(stack.hostKey);
+      host = client.addHost(stack.hostKey());
       await().atMost(WAIT).until(() -> host.phase().get() == HostSession.Phase.READY);
     }
 
@@ -164,7 +152,7 @@ class VoiceE2ETest {
 
   @Test
   void threeClientsTalkMuteAreCappedAndAKickedMemberIsOut() throws Exception {
-    VoiceStack stack = closeLater(VoiceStack.loopback(dir.resolve("stack"), 3));
+    ParchStack stack = closeLater(VoiceStack.loopback(dir.resolve("stack"), 3));
     Person alice = new Person(stack, "alice");
     Person bob = new Person(stack, "bob");
     Person carol = new Person(stack, "carol");
@@ -248,7 +236,7 @@ class VoiceE2ETest {
       assertThat(alice.seen(space, lounge.id())).extracting(VoiceParticipant::userId)
           .containsExactlyInAnyOrder(alice.userId, bob.userId);
       assertThat(alice.call.members()).extracting(m -> m.userId()).containsExactly(bob.userId);
-      assertThat(stack.output("relay")).contains("SFU removed user " + carol.userId + " from room");
+      assertThat(stack.relay().output()).contains("SFU removed user " + carol.userId + " from room");
     });
     // and the host refuses her a new grant
     assertThatThrownBy(() -> carol.host.call(new HostRequest.VoiceJoin(lounge.id()), HostReply.VoiceGrant.class)
@@ -265,13 +253,13 @@ class VoiceE2ETest {
   @Test
   void clientsBehindTwoStrictNatsReachTheSfuOnlyThroughOurTurnServer() throws Exception {
     NatTopology topo = closeLater(NatTopology.create("198.51.100"));
-    VoiceStack stack = closeLater(VoiceStack.inNamespace(dir.resolve("stack"), topo.publicHost(),
+    ParchStack stack = closeLater(VoiceStack.inNamespace(dir.resolve("stack"), topo.publicHost(),
         topo.publicAddress(), 3));
     for (NatTopology.Site site : List.of(topo.siteA(), topo.siteB())) {
       site.nat().exec("iptables", "-I", "FORWARD", "-p", "udp", "-d", topo.publicAddress(),
-          "--dport", String.valueOf(stack.sfuMediaPort), "-j", "DROP");
+          "--dport", String.valueOf(stack.sfuMediaPort()), "-j", "DROP");
     }
-    String[] common = {"--relay", stack.relayUrl.toString(), "--host-key", stack.hostKey, "--seconds", "150"};
+    String[] common = {"--relay", stack.relayUrl().toString(), "--host-key", stack.hostKey(), "--seconds", "150"};
     ServiceProcess alice = closeLater(topo.publicHost().startJava("alice", VoiceClientMain.class,
         args(common, "--name", "alice", "--tone", "" + ALICE_HZ, "--data", dir.resolve("alice").toString(),
             "--invite", "bob,carol")));

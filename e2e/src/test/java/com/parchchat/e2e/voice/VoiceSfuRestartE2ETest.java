@@ -15,6 +15,7 @@ import com.parchchat.client.voice.VoiceSession;
 import com.parchchat.protocol.api.Channel;
 import com.parchchat.protocol.api.ChannelKind;
 import com.parchchat.client.core.SpaceState;
+import com.parchchat.testkit.stack.ParchStack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,16 +70,16 @@ class VoiceSfuRestartE2ETest {
     VoiceSession voice;
     final Ear ear = new Ear(TONES);
 
-    Talker(VoiceStack stack, String name, double hz) throws Exception {
+    Talker(ParchStack stack, String name, double hz) throws Exception {
       this.name = name;
       this.hz = hz;
-      ClientConfig cfg = ClientConfig.defaults(dir.resolve("client-" + name)).withDefaultRelay(stack.relayUrl)
+      ClientConfig cfg = ClientConfig.defaults(dir.resolve("client-" + name)).withDefaultRelay(stack.relayUrl())
           .withReconnect(Duration.ofMillis(200), Duration.ofMillis(400));
       client = closeLater(new ParchClient(cfg));
-      client.register(stack.relayUrl, name, name, name + "@example.org", "password-" + name)
+      client.register(stack.relayUrl(), name, name, name + "@example.org", "password-" + name)
           .get(20, TimeUnit.SECONDS);
       userId = client.account().get().user().id();
-      host = client.addHost(stack.hostKey);
+      host = client.addHost(stack.hostKey());
       await().atMost(WAIT).until(() -> host.phase().get() == HostSession.Phase.READY);
     }
 
@@ -97,7 +98,7 @@ class VoiceSfuRestartE2ETest {
 
   @Test
   void afterAnSfuKillAndRestartEveryClientRejoinsByItselfAndKeepsItsMute() throws Exception {
-    VoiceStack stack = closeLater(VoiceStack.loopback(dir.resolve("stack"), 5));
+    ParchStack stack = closeLater(VoiceStack.loopback(dir.resolve("stack"), 5));
     Talker alice = new Talker(stack, "alice", TONES[0]);
     Talker bob = new Talker(stack, "bob", TONES[1]);
     Talker carol = new Talker(stack, "carol", TONES[2]);
@@ -130,7 +131,7 @@ class VoiceSfuRestartE2ETest {
       t.states.clear();
     }
 
-    long pidBefore = stack.sfuPid();
+    long pidBefore = stack.sfu().pid();
     stack.killSfu();
     await().atMost(WAIT).untilAsserted(() -> {
       for (Talker t : all) {
@@ -138,7 +139,7 @@ class VoiceSfuRestartE2ETest {
       }
     });
     stack.startSfu();
-    assertThat(stack.sfuPid()).isNotEqualTo(pidBefore);
+    assertThat(stack.sfu().pid()).isNotEqualTo(pidBefore);
     long restarted = System.nanoTime();
     try {
       await().atMost(REJOIN_BOUND).pollInterval(Duration.ofMillis(100))

@@ -157,6 +157,11 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** How often {@code regex} matches the output so far (e.g. how many reconnects a service logged). */
+    public long countMatches(String regex) {
+        return Pattern.compile(regex).matcher(output()).results().count();
+    }
+
     /** The last {@code lines} lines of output (for failure messages). */
     public String tail(int lines) {
         List<String> all = output().lines().toList();
@@ -202,6 +207,24 @@ public final class ServiceProcess implements AutoCloseable {
             }
         }
         return process.isAlive() ? -1 : process.exitValue();
+    }
+
+    /**
+     * SIGKILL (no shutdown hook, no flush: a power cut for the process), waiting until it is gone;
+     * descendants are killed by PID too. Safe to call more than once.
+     */
+    public void kill() {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(name + " (pid " + pid() + ") survived SIGKILL for 20 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted killing " + name, e);
+        }
+        descendants.forEach(ProcessHandle::destroyForcibly);
     }
 
     /** {@link #stop(Duration)} with a 5 s grace period; safe to call more than once. */
