@@ -66,7 +66,7 @@ public final class SynthBench implements Callable<Integer> {
       + " thread; the others only count their packets (0 = all measure, on the shared threads) (default ${DEFAULT-VALUE})")
   int probes = 4;
 
-  @Option(names = "--pin", negatable = true, description = "pin the SFU process (Parch or Janus) to the last CPU and"
+  @Option(names = "--pin", negatable = true, defaultValue = "true", fallbackValue = "true", description = "pin the SFU process (Parch or Janus) to the last CPU and"
       + " the load generator to the others with taskset, so the two do not compete for a core (default on when"
       + " there are at least 2 CPUs)")
   boolean pin = true;
@@ -77,9 +77,11 @@ public final class SynthBench implements Callable<Integer> {
   @Option(names = "--seconds", description = "measuring window per stage (default ${DEFAULT-VALUE})")
   int seconds = 8;
 
-  @Option(names = "--only", split = ",", description = "subset of baseline,parch,janus (default all); parch-stN"
-      + " runs parch-sfu with --send-threads N (e.g. parch-st0,parch-st2 for an A/B of the send threads in one run)")
-  List<String> only = new ArrayList<>(List.of("baseline", "parch", "janus"));
+  @Option(names = "--only", split = ",", description = "subset of baseline,parch,parch-shared,janus (default all)."
+      + " parch: the SFU on its pinned CPU(s) with one send thread per pinned CPU (none on one CPU, as its default"
+      + " there); parch-shared: the SFU and the load generator both on every CPU, the SFU with its default send"
+      + " threads (one per CPU); a suffix -stN (parch-st0, parch-shared-st2, ...) sets --send-threads N")
+  List<String> only = new ArrayList<>(List.of("baseline", "parch", "parch-shared", "janus"));
 
   @Option(names = "--gcm", description = "negotiate SRTP_AEAD_AES_128_GCM instead of AES_CM_128_HMAC_SHA1_80")
   boolean gcm;
@@ -164,6 +166,16 @@ public final class SynthBench implements Callable<Integer> {
   private String generatorCpus;
   private String sfuCpus;
 
+  /** Number of CPUs in a taskset list such as {@code 1}, {@code 0-1} or {@code 0,2-3}. */
+  static int cpuCount(String list) {
+    int n = 0;
+    for (String part : list.split(",")) {
+      String[] r = part.trim().split("-");
+      n += r.length == 1 ? 1 : Integer.parseInt(r[1].trim()) - Integer.parseInt(r[0].trim()) + 1;
+    }
+    return n;
+  }
+
   /** Sets the CPU affinity of every thread of {@code pid} (children keep the affinity of their creator). */
   private static void taskset(String cpus, long pid) throws Exception {
     Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", cpus, Long.toString(pid))
@@ -202,6 +214,11 @@ public final class SynthBench implements Callable<Integer> {
     List<ExecutorService> negotiators = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       negotiators.add(Executors.newSingleThreadExecutor());
+    }
+    boolean shared = which.startsWith("parch-shared") && generatorCpus != null;
+    if (shared) {
+      // the SFU may use every core: so may the load generator (its threads made from now on inherit it)
+      taskset("0-" + (Runtime.getRuntime().availableProcessors() - 1), ProcessHandle.current().pid());
     }
     try {
       for (int i = 0; i < receiverThreads; i++) {
@@ -243,13 +260,19 @@ public final class SynthBench implements Callable<Integer> {
         if (which.startsWith("parch")) {
           List<String> sfuArgs = new ArrayList<>(
               List.of("--room-capacity", Integer.toString(Math.min(1000, publishers + subscribers + 8))));
-          if (which.startsWith("parch-st")) {
-            sfuArgs.addAll(List.of("--send-threads", which.substring("parch-st".length())));
+          int st = which.indexOf("-st");
+          if (st >= 0) {
+            sfuArgs.addAll(List.of("--send-threads", which.substring(st + "-st".length())));
+          } else if (which.equals("parch") && sfuCpus != null) {
+            // pinned after start, the JVM still saw every CPU: give it the default it would pick on
+            // its pinned CPUs (no send threads on one CPU)
+            int n = cpuCount(sfuCpus);
+            sfuArgs.addAll(List.of("--send-threads", Integer.toString(n < 2 ? 0 : Math.min(4, n))));
           }
           ParchSfuTarget parch = retry(() -> new ParchSfuTarget(sfuJar, sfuJvmArgs, sfuArgs));
           sfu = parch;
           pid = parch.pid();
-          if (sfuCpus != null) {
+          if (sfuCpus != null && !shared) {
             taskset(sfuCpus, pid);
           }
           // ICE checks from the start: the SFU drops members without consent (RFC 7675) after 30 s
@@ -336,6 +359,9 @@ public final class SynthBench implements Callable<Integer> {
       }
       return rows;
     } finally {
+      if (shared) {
+        taskset(generatorCpus, ProcessHandle.current().pid());
+      }
       consent.shutdownNow();
       negotiators.forEach(ExecutorService::shutdownNow);
       sockets.forEach(JsonWs::close);
@@ -555,7 +581,8 @@ public final class SynthBench implements Callable<Integer> {
         + " taking every active publisher, %s, %d s per stage, %d cores%n", publishers, subscribers,
         gcm ? "AEAD_AES_128_GCM" : "AES_CM_128_HMAC_SHA1_80", seconds, Runtime.getRuntime().availableProcessors());
     System.out.printf(Locale.ROOT, "%s; latency from %s; warm-up %d s%n", sfuCpus == null ? "not pinned"
-        : "SFU pinned to CPU " + sfuCpus + ", load generator to CPU " + generatorCpus,
+        : "SFU pinned to CPU " + sfuCpus + ", load generator to CPU " + generatorCpus
+            + " (parch-shared: both on every CPU)",
         probes > 0 ? probes + " probe subscribers on their own thread" : "every subscriber", warmup);
     System.out.println("| SFU | active pubs | pkt/s out | loss | SFU CPU s | SFU cores busy | pkt out per CPU-s |"
         + " latency p50 / p99 / p99.9 µs | added p50 / p99 / p99.9 µs | load avg |");
