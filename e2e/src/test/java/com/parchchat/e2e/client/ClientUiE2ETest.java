@@ -122,6 +122,19 @@ class ClientUiE2ETest {
     await().atMost(WAIT).until(() -> exists(robot, "#main-view"));
   }
 
+  /**
+   * Signs up and adds the host through the UI, then accepts {@code ownerHost}'s invite to {@code space}
+   * and waits until the UI shows the space titled {@code title}.
+   */
+  void joinThroughUi(FxRobot robot, HostSession ownerHost, SpaceState space, String title) throws Exception {
+    registerThroughUi(robot);
+    addHostThroughUi(robot);
+    ownerHost.inviteUser(space.id(), me).get(10, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> uiHost().invites().get().size() == 1);
+    join(uiHost().acceptInvite(uiHost().invites().get().get(0).id()));
+    await().atMost(WAIT).until(() -> text(robot, "#space-title").equals(title));
+  }
+
   void addHostThroughUi(FxRobot robot) {
     robot.clickOn("#add-host");
     robot.clickOn("#host-key").write(stack.hostKey());
@@ -284,12 +297,7 @@ class ClientUiE2ETest {
     }
     await().atMost(WAIT).until(() -> ownerHost.pendingSends() == 0);
 
-    registerThroughUi(robot);
-    addHostThroughUi(robot);
-    ownerHost.inviteUser(space.id(), me).get(10, TimeUnit.SECONDS);
-    await().atMost(WAIT).until(() -> uiHost().invites().get().size() == 1);
-    join(uiHost().acceptInvite(uiHost().invites().get().get(0).id()));
-    await().atMost(WAIT).until(() -> text(robot, "#space-title").equals("Archive"));
+    joinThroughUi(robot, ownerHost, space, "Archive");
     await().atMost(WAIT).until(() -> shownContents(robot).contains("history message " + (total - 1)));
     assertThat(shownContents(robot)).hasSize(50);
 
@@ -325,12 +333,7 @@ class ClientUiE2ETest {
     ownerHost.send(notes.id(), "Zebra crossing photos from the trip", null);
     await().atMost(WAIT).until(() -> ownerHost.pendingSends() == 0);
 
-    registerThroughUi(robot);
-    addHostThroughUi(robot);
-    ownerHost.inviteUser(space.id(), me).get(10, TimeUnit.SECONDS);
-    await().atMost(WAIT).until(() -> uiHost().invites().get().size() == 1);
-    join(uiHost().acceptInvite(uiHost().invites().get().get(0).id()));
-    await().atMost(WAIT).until(() -> text(robot, "#space-title").equals("Search Lab"));
+    joinThroughUi(robot, ownerHost, space, "Search Lab");
     await().atMost(WAIT).until(() -> text(robot, "#chat-channel-name").equals(general.name()));
 
     // Ctrl+F opens the search column with the caret in its field

@@ -27,6 +27,7 @@ import com.parchchat.protocol.signal.ErrorCode;
 import com.parchchat.protocol.signal.SignalCodec;
 import com.parchchat.testkit.netns.NatTopology;
 import com.parchchat.testkit.process.ServiceProcess;
+import com.parchchat.testkit.stack.Cleanup;
 import com.parchchat.testkit.stack.ParchStack;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +37,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,23 +58,7 @@ class VoiceE2ETest {
   static final double[] TONES = {ALICE_HZ, BOB_HZ, CAROL_HZ};
 
   @TempDir Path dir;
-  private final List<AutoCloseable> cleanup = new ArrayList<>();
-
-  @AfterEach
-  void tearDown() {
-    for (int i = cleanup.size() - 1; i >= 0; i--) {
-      try {
-        cleanup.get(i).close();
-      } catch (Exception e) {
-        System.err.println("cleanup: " + e);
-      }
-    }
-  }
-
-  private <T extends AutoCloseable> T closeLater(T c) {
-    cleanup.add(c);
-    return c;
-  }
+  @AutoClose final Cleanup cleanup = new Cleanup();
 
   /** One person: a relay account, a session on the host, and (if they talk) a voice engine. */
   final class Person {
@@ -89,7 +74,7 @@ class VoiceE2ETest {
       this.name = name;
       ClientConfig cfg = ClientConfig.defaults(dir.resolve("client-" + name)).withDefaultRelay(stack.relayUrl())
           .withReconnect(Duration.ofMillis(200), Duration.ofMillis(400));
-      client = closeLater(new ParchClient(cfg));
+      client = cleanup.add(new ParchClient(cfg));
       client.register(stack.relayUrl(), name, Character.toUpperCase(name.charAt(0)) + name.substring(1),
           name + "@example.org", "password-" + name).get(20, TimeUnit.SECONDS);
       userId = client.account().get().user().id();
@@ -98,8 +83,8 @@ class VoiceE2ETest {
     }
 
     VoiceCall talk(String channelId, double hz) throws Exception {
-      VoiceEngine engine = closeLater(new VoiceEngine(VoiceConfig.headless()));
-      voice = closeLater(VoiceSession.overWebSocket(host, engine, client.http()));
+      VoiceEngine engine = cleanup.add(new VoiceEngine(VoiceConfig.headless()));
+      voice = cleanup.add(VoiceSession.overWebSocket(host, engine, client.http()));
       ear = new Ear(TONES);
       call = voice.join(channelId, VoiceInput.tone(hz), new VoiceListener() { }).get(20, TimeUnit.SECONDS);
       call.setRemoteAudioTap(ear);
@@ -111,7 +96,7 @@ class VoiceE2ETest {
      * only the SFU (told by the relay) can end its call.
      */
     VoiceCall talkUnmanaged(String channelId, double hz) throws Exception {
-      VoiceEngine engine = closeLater(new VoiceEngine(VoiceConfig.headless()));
+      VoiceEngine engine = cleanup.add(new VoiceEngine(VoiceConfig.headless()));
       HostReply.VoiceGrant g = host.call(new HostRequest.VoiceJoin(channelId), HostReply.VoiceGrant.class)
           .get(20, TimeUnit.SECONDS);
       ear = new Ear(TONES);
@@ -152,7 +137,7 @@ class VoiceE2ETest {
 
   @Test
   void threeClientsTalkMuteAreCappedAndAKickedMemberIsOut() throws Exception {
-    ParchStack stack = closeLater(VoiceStack.loopback(dir.resolve("stack"), 3));
+    ParchStack stack = cleanup.add(VoiceStack.loopback(dir.resolve("stack"), 3));
     Person alice = new Person(stack, "alice");
     Person bob = new Person(stack, "bob");
     Person carol = new Person(stack, "carol");
@@ -252,20 +237,20 @@ class VoiceE2ETest {
    */
   @Test
   void clientsBehindTwoStrictNatsReachTheSfuOnlyThroughOurTurnServer() throws Exception {
-    NatTopology topo = closeLater(NatTopology.create("198.51.100"));
-    ParchStack stack = closeLater(VoiceStack.inNamespace(dir.resolve("stack"), topo.publicHost(),
+    NatTopology topo = cleanup.add(NatTopology.create("198.51.100"));
+    ParchStack stack = cleanup.add(VoiceStack.inNamespace(dir.resolve("stack"), topo.publicHost(),
         topo.publicAddress(), 3));
     for (NatTopology.Site site : List.of(topo.siteA(), topo.siteB())) {
       site.nat().exec("iptables", "-I", "FORWARD", "-p", "udp", "-d", topo.publicAddress(),
           "--dport", String.valueOf(stack.sfuMediaPort()), "-j", "DROP");
     }
     String[] common = {"--relay", stack.relayUrl().toString(), "--host-key", stack.hostKey(), "--seconds", "150"};
-    ServiceProcess alice = closeLater(topo.publicHost().startJava("alice", VoiceClientMain.class,
+    ServiceProcess alice = cleanup.add(topo.publicHost().startJava("alice", VoiceClientMain.class,
         args(common, "--name", "alice", "--tone", "" + ALICE_HZ, "--data", dir.resolve("alice").toString(),
             "--invite", "bob,carol")));
-    ServiceProcess bob = closeLater(topo.siteA().host().startJava("bob", VoiceClientMain.class,
+    ServiceProcess bob = cleanup.add(topo.siteA().host().startJava("bob", VoiceClientMain.class,
         args(common, "--name", "bob", "--tone", "" + BOB_HZ, "--data", dir.resolve("bob").toString())));
-    ServiceProcess carol = closeLater(topo.siteB().host().startJava("carol", VoiceClientMain.class,
+    ServiceProcess carol = cleanup.add(topo.siteB().host().startJava("carol", VoiceClientMain.class,
         args(common, "--name", "carol", "--tone", "" + CAROL_HZ, "--data", dir.resolve("carol").toString())));
     Duration wait = Duration.ofSeconds(140); // generous: these JVMs start slowly on a loaded 2-core machine
     try {

@@ -15,15 +15,15 @@ import com.parchchat.client.voice.VoiceSession;
 import com.parchchat.protocol.api.Channel;
 import com.parchchat.protocol.api.ChannelKind;
 import com.parchchat.client.core.SpaceState;
+import com.parchchat.testkit.stack.Cleanup;
 import com.parchchat.testkit.stack.ParchStack;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,23 +42,7 @@ class VoiceSfuRestartE2ETest {
   private static final double[] TONES = {440, 550, 660};
 
   @TempDir Path dir;
-  private final List<AutoCloseable> cleanup = new ArrayList<>();
-
-  @AfterEach
-  void tearDown() {
-    for (int i = cleanup.size() - 1; i >= 0; i--) {
-      try {
-        cleanup.get(i).close();
-      } catch (Exception e) {
-        System.err.println("cleanup: " + e);
-      }
-    }
-  }
-
-  private <T extends AutoCloseable> T closeLater(T c) {
-    cleanup.add(c);
-    return c;
-  }
+  @AutoClose final Cleanup cleanup = new Cleanup();
 
   private final class Talker {
     final String name;
@@ -75,7 +59,7 @@ class VoiceSfuRestartE2ETest {
       this.hz = hz;
       ClientConfig cfg = ClientConfig.defaults(dir.resolve("client-" + name)).withDefaultRelay(stack.relayUrl())
           .withReconnect(Duration.ofMillis(200), Duration.ofMillis(400));
-      client = closeLater(new ParchClient(cfg));
+      client = cleanup.add(new ParchClient(cfg));
       client.register(stack.relayUrl(), name, name, name + "@example.org", "password-" + name)
           .get(20, TimeUnit.SECONDS);
       userId = client.account().get().user().id();
@@ -84,8 +68,8 @@ class VoiceSfuRestartE2ETest {
     }
 
     void talk(String channelId) throws Exception {
-      VoiceEngine engine = closeLater(new VoiceEngine(VoiceConfig.headless()));
-      voice = closeLater(VoiceSession.overWebSocket(host, engine, client.http()));
+      VoiceEngine engine = cleanup.add(new VoiceEngine(VoiceConfig.headless()));
+      voice = cleanup.add(VoiceSession.overWebSocket(host, engine, client.http()));
       voice.setRemoteAudioTap(ear);
       voice.join(channelId, VoiceInput.tone(hz), new VoiceListener() {
         @Override
@@ -98,7 +82,7 @@ class VoiceSfuRestartE2ETest {
 
   @Test
   void afterAnSfuKillAndRestartEveryClientRejoinsByItselfAndKeepsItsMute() throws Exception {
-    ParchStack stack = closeLater(VoiceStack.loopback(dir.resolve("stack"), 5));
+    ParchStack stack = cleanup.add(VoiceStack.loopback(dir.resolve("stack"), 5));
     Talker alice = new Talker(stack, "alice", TONES[0]);
     Talker bob = new Talker(stack, "bob", TONES[1]);
     Talker carol = new Talker(stack, "carol", TONES[2]);
