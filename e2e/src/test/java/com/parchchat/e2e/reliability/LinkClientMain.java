@@ -12,7 +12,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,15 +39,7 @@ public final class LinkClientMain {
   }
 
   public static void main(String[] args) {
-    ChildMain.exitAfter("FAILED", 1, () -> run(options(args)));
-  }
-
-  private static Map<String, String> options(String[] args) {
-    Map<String, String> o = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
-    return o;
+    ChildMain.exitAfter("FAILED", 1, () -> run(ChildMain.options(args)));
   }
 
   private static void run(Map<String, String> o) throws Exception {

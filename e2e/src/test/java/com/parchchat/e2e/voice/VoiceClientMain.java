@@ -13,11 +13,11 @@ import com.parchchat.client.voice.VoiceListener;
 import com.parchchat.client.voice.VoiceSession;
 import com.parchchat.protocol.api.Channel;
 import com.parchchat.protocol.api.ChannelKind;
+import com.parchchat.testkit.process.ChildMain;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,24 +41,7 @@ public final class VoiceClientMain {
   }
 
   public static void main(String[] args) {
-    int status = 0;
-    try {
-      run(options(args));
-    } catch (Throwable t) {
-      System.out.println("FAILED " + t);
-      t.printStackTrace(System.out);
-      status = 1;
-    }
-    System.out.flush();
-    System.exit(status); // libwebrtc threads are non-daemon
-  }
-
-  private static Map<String, String> options(String[] args) {
-    Map<String, String> o = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
-    return o;
+    ChildMain.exitAfter("FAILED", 1, () -> run(ChildMain.options(args)));
   }
 
   private static void run(Map<String, String> o) throws Exception {

@@ -1,5 +1,8 @@
 package com.parchchat.testkit.process;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * The {@code main} of a helper JVM that a test or bench starts as a child process and reads line by
  * line: runs the body, and on any failure prints one line {@code <failurePrefix> <throwable>} and the
@@ -15,6 +18,19 @@ public final class ChildMain {
   }
 
   private ChildMain() {
+  }
+
+  /**
+   * The child's {@code --key value} arguments as a map from key (without the dashes) to value; a
+   * trailing key without a value is ignored. Children take only what their parent test wrote, so
+   * there is no usage text to print.
+   */
+  public static Map<String, String> options(String[] args) {
+    Map<String, String> o = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    return o;
   }
 
   /** Runs {@code body}; exits 0 when it returns, {@code failureCode} after printing a failure line. */
