@@ -462,6 +462,9 @@ public final class SoakBench implements Callable<Integer> {
               win == null ? "?" : String.format(Locale.ROOT, "%.1f", Long.parseLong(win[2]) / 1000.0),
               win == null ? "?" : String.format(Locale.ROOT, "%.1f", Long.parseLong(win[3]) / 1000.0));
           heardPairs.clear();
+          for (VoiceChild t : talkers) {
+            t.packetsAtLastWindow = t.packets;
+          }
           for (long pid : watched) {
             if (pid >= 0) {
               cpuTicks.put(pid, cpuTicks(pid));
