@@ -29,8 +29,9 @@ import java.util.List;
  * @param speakerIntervalMillis how often {@code speakers} is computed and sent
  * @param consentTimeoutSeconds media consent (RFC 7675) expiry without a valid STUN check
  * @param srtpProfiles      DTLS-SRTP profiles in preference order
- * @param sendThreads       threads that encrypt and send receivers' copies, each owning a share of
- *                          the receivers (0 = the media thread does it; absent = {@link #DEFAULT_SEND_THREADS})
+ * @param sendThreads       threads besides the media thread that encrypt and send receivers' copies,
+ *                          each owning a share of the receivers (0 = the media thread does it all;
+ *                          absent = {@link #DEFAULT_SEND_THREADS})
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record SfuConfig(String signalHost, int signalPort, String mediaHost, int mediaPort,
@@ -40,11 +41,11 @@ public record SfuConfig(String signalHost, int signalPort, String mediaHost, int
 
   public static final int DEFAULT_SIGNAL_PORT = 7880;
   /**
-   * One send thread per core, at most 4; none on a single core, where a send thread could not run
-   * beside the media thread and would only add hand-offs.
+   * No send threads by default: on the loaded 2-core development machine the hand-off to a send
+   * thread cost 20–45 % more CPU per forwarded packet, and its latency gain is not shown yet
+   * (docs/performance.md, SFU, fourth session); the CPU targets come first.
    */
-  public static final int DEFAULT_SEND_THREADS = Runtime.getRuntime().availableProcessors() < 2 ? 0
-      : Math.min(4, Runtime.getRuntime().availableProcessors());
+  public static final int DEFAULT_SEND_THREADS = 0;
   public static final int DEFAULT_MEDIA_PORT = 7882;
 
   public SfuConfig {

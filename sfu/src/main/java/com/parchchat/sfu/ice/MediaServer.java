@@ -36,9 +36,8 @@ import org.slf4j.LoggerFactory;
  * to a session by the local ufrag in USERNAME; everything else only from addresses that passed an
  * ICE check for that session. One event-loop thread (the media thread) reads the socket and runs
  * STUN, RTCP, decryption and the timers. The per-receiver half of forwarding (rewrite, encrypt,
- * {@code sendmmsg}) runs on a {@link Lane}: with {@code sendThreads = 0} the media thread's own lane
- * (everything on one thread, no locks), otherwise one of N send threads, each with its own Netty
- * channel on the same socket (the same file descriptor, registered without read interest, so
+ * {@code sendmmsg}) runs on a {@link Lane}: the media thread's own lane, or with {@code sendThreads
+ * = N > 0} one of N send threads, each with its own Netty channel on the same socket (the same file descriptor, registered without read interest, so
  * only the media thread reads). A receiver is owned by one lane: its send-side SRTP contexts and
  * down tracks are touched only there, and one packet's copies leave from all lanes in parallel.
  */
@@ -89,8 +88,9 @@ public final class MediaServer implements AutoCloseable {
   }
 
   /**
-   * @param sendThreads 0: the media thread encrypts and sends every copy itself; N &gt; 0: N send
-   *     threads share the receivers (needs the native epoll transport, else 0 is used)
+   * @param sendThreads 0: the media thread encrypts and sends every copy itself; N &gt; 0: the media
+   *     thread and N send threads share the receivers (needs the native epoll transport, else 0 is
+   *     used)
    */
   public MediaServer(int sendThreads) {
     if (sendThreads < 0) {
@@ -183,14 +183,23 @@ public final class MediaServer implements AutoCloseable {
     return sendThreads;
   }
 
+  /** The media thread's own lane. */
+  public Lane mainLane() {
+    return mainLane;
+  }
+
   /** Send thread {@code i}'s lane ({@code 0 <= i < sendThreads()}). */
   public Lane lane(int i) {
     return sendLanes[i];
   }
 
-  /** The lane a new receiver is given: round robin over the send threads, or the media thread's. */
+  /**
+   * The lane a new receiver is given: round robin over the media thread's own lane and the send
+   * threads' (the media thread keeps a share of the fan-out, so a packet wakes only the others).
+   */
   public Lane nextLane() {
-    return sendThreads == 0 ? mainLane : sendLanes[(int) (nextLane.getAndIncrement() % sendThreads)];
+    int i = (int) (nextLane.getAndIncrement() % (sendThreads + 1));
+    return i == 0 ? mainLane : sendLanes[i - 1];
   }
 
   /**
@@ -380,7 +389,7 @@ public final class MediaServer implements AutoCloseable {
           long end = System.nanoTime();
           forwardLatency.record(end - batchStartNanos);
           fanOut.record(end - start);
-        } // else the send threads record both when their share of the copies is out
+        } // else every lane (this one included) records both when its share of the copies is out
       }
     }
 

@@ -150,7 +150,7 @@ public final class Room {
       return; // the media thread flushes after the packet
     }
     // send threads: one plain copy of the packet (p lives in the media thread's read buffer),
-    // shared read-only by one task per lane; each lane rewrites, encrypts and sends to the
+    // shared read-only by one task per send lane; each lane rewrites, encrypts and sends to the
     // members it owns, so the room's copies leave from all lanes at once
     RtpPacket shared;
     try {
@@ -163,9 +163,11 @@ public final class Room {
       MediaServer.Lane lane = media.lane(i);
       lane.execute(() -> fanOut(lane, from, shared, levelByte, epoch, nowNanos, readStart));
     }
+    // the media thread's own share, while the send threads do theirs
+    fanOut(media.mainLane(), from, p, levelByte, epoch, nowNanos, readStart);
   }
 
-  /** Send thread: {@code from}'s packet to the members {@code lane} owns, then one flush. */
+  /** On {@code lane}'s thread: {@code from}'s packet to the members it owns, then one flush. */
   private void fanOut(MediaServer.Lane lane, Participant from, RtpPacket p, int levelByte, long epoch,
       long nowNanos, long readStart) {
     long start = System.nanoTime();

@@ -15,7 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * End to end NACK (RFC 4585 §6.2.1) through the real SFU. A libwebrtc bot publishes a tone; a
@@ -51,9 +52,11 @@ class NackRetransmissionInteropTest {
     }
   }
 
-  @Test
-  void everyDroppedPacketIsRetransmittedWithTheSubscribersMappingAfterItsNack() throws Exception {
-    sfu = new SfuFixture();
+  /** With and without send threads: the NACK is parsed on the media thread, answered on the subscriber's lane. */
+  @ParameterizedTest(name = "sendThreads {0}")
+  @ValueSource(ints = {0, 1})
+  void everyDroppedPacketIsRetransmittedWithTheSubscribersMappingAfterItsNack(int sendThreads) throws Exception {
+    sfu = new SfuFixture(SfuFixture.config().withSendThreads(sendThreads));
     proxy = new LossyUdpProxy(sfu.server().mediaAddress(), 100, 20, DROPS);
 
     ToneBot talker = ToneBot.builder("talker").tone(440).timeout(Duration.ofSeconds(20)).build();

@@ -78,10 +78,10 @@ public final class SynthBench implements Callable<Integer> {
   int seconds = 8;
 
   @Option(names = "--only", split = ",", description = "subset of baseline,parch,parch-shared,janus (default all)."
-      + " parch: the SFU on its pinned CPU(s) with one send thread per pinned CPU (none on one CPU, as its default"
-      + " there); parch-shared: the SFU and the load generator both on every CPU, the SFU with its default send"
-      + " threads (one per CPU); a suffix -stN (parch-st0, parch-shared-st2, ...) sets --send-threads N")
-  List<String> only = new ArrayList<>(List.of("baseline", "parch", "parch-shared", "janus"));
+      + " parch: the SFU on its pinned CPU(s), one thread per pinned CPU (the media thread, plus send threads"
+      + " beyond one CPU); parch-shared: the SFU and the load generator both on every CPU; a suffix -stN"
+      + " (parch-st0, parch-shared-st1, ...) sets the SFU's --send-threads N")
+  List<String> only = new ArrayList<>(List.of("baseline", "parch", "parch-shared-st1", "janus"));
 
   @Option(names = "--gcm", description = "negotiate SRTP_AEAD_AES_128_GCM instead of AES_CM_128_HMAC_SHA1_80")
   boolean gcm;
@@ -264,10 +264,9 @@ public final class SynthBench implements Callable<Integer> {
           if (st >= 0) {
             sfuArgs.addAll(List.of("--send-threads", which.substring(st + "-st".length())));
           } else if (which.equals("parch") && sfuCpus != null) {
-            // pinned after start, the JVM still saw every CPU: give it the default it would pick on
-            // its pinned CPUs (no send threads on one CPU)
+            // one thread per pinned CPU: the media thread, plus send threads beyond one CPU
             int n = cpuCount(sfuCpus);
-            sfuArgs.addAll(List.of("--send-threads", Integer.toString(n < 2 ? 0 : Math.min(4, n))));
+            sfuArgs.addAll(List.of("--send-threads", Integer.toString(Math.max(0, n - 1))));
           }
           ParchSfuTarget parch = retry(() -> new ParchSfuTarget(sfuJar, sfuJvmArgs, sfuArgs));
           sfu = parch;
