@@ -344,6 +344,17 @@ public final class SynthBench implements Callable<Integer> {
       try (Sender s = new Sender(pubList.subList(0, warmPubs), fanout)) {
         Thread.sleep(warmup * 1000L);
       }
+      // drain: a backlog the warm-up left (an SFU or a generator that fell behind) must not be
+      // charged to the first stage; wait until the subscribers stop receiving (at most 10 s)
+      long drainStart = System.nanoTime();
+      long before = -1;
+      long now = subs.stream().mapToLong(x -> x.rtpReceived).sum();
+      while (now != before && System.nanoTime() - drainStart < 10_000_000_000L) {
+        Thread.sleep(500);
+        before = now;
+        now = subs.stream().mapToLong(x -> x.rtpReceived).sum();
+      }
+      log("%s: warm-up drained in %.1f s", which, (System.nanoTime() - drainStart) / 1e9);
       long warmRx = subs.stream().mapToLong(x -> x.rtpReceived).sum();
       if (warmRx == 0) {
         throw new IllegalStateException(which + ": subscribers received nothing during the warm-up");
