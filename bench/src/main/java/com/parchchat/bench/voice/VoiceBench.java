@@ -167,6 +167,8 @@ public final class VoiceBench implements Callable<Integer> {
       System.out.println("client JVM options (the desktop app's): " + String.join(" ", desktopJvmOptions()));
       System.out.println("audio processing: " + (processing.equals("off") ? "OFF (diagnosis, not what users run)"
           : "desktop defaults (echo cancellation, noise suppression, gain control, high-pass)"));
+      System.out.println("mode: " + (conversation ? "conversation (members take turns, 2 s each, the others muted)"
+          : "all three talking at once"));
       double sum = 0;
       for (int i = 0; i < 3; i++) {
         double cpu = (cpuTicks(clients.get(i).pid()) - before[i]) / 100.0 / secs * 100;
