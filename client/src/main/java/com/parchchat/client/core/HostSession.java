@@ -89,6 +89,12 @@ public final class HostSession implements AutoCloseable {
   private final Value<Map<String, UnreadCount>> unread = new Value<>(Map.of());
   private final Value<Map<String, List<TypingUser>>> typing = new Value<>(Map.of());
   private final Map<String, ChannelLog> logs = new ConcurrentHashMap<>();
+  /**
+   * Per loaded channel, the newest message id held when the link to the host was lost: the resync
+   * pages forward from here. Not the log's newest id at resync time, because live events delivered
+   * after the reconnect but before the resync's reply would hide the gap in between.
+   */
+  private final Map<String, Long> resyncFrom = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Integer>> olderInFlight = new ConcurrentHashMap<>();
   private final LinkedHashMap<String, OutboxItem> outbox = new LinkedHashMap<>();
   private final Map<String, Long> lastTypingSent = new ConcurrentHashMap<>();
@@ -184,6 +190,7 @@ public final class HostSession implements AutoCloseable {
   void start() {
     subs.add(relay.status().listen(st -> {
       if (st.state() != RelayConnection.State.ONLINE && !closed) {
+        freezeResyncPoints();
         phase.set(Phase.CONNECTING);
       }
     }));
@@ -214,6 +221,7 @@ public final class HostSession implements AutoCloseable {
       if (s.online()) {
         synchronize();
       } else {
+        freezeResyncPoints();
         phase.set(Phase.OFFLINE);
         problem.set(s.name() + " is offline");
       }
@@ -314,13 +322,35 @@ public final class HostSession implements AutoCloseable {
     return all;
   }
 
-  /** Pages forward from the newest known id until the host has nothing newer. */
+  /**
+   * Notes, for every loaded channel showing the newest messages, the newest id held now (the link is
+   * gone: whatever arrives later may sit beyond a gap). An older point already noted is kept.
+   */
+  private void freezeResyncPoints() {
+    for (ChannelLog l : logs.values()) {
+      Long newest = l.newestId();
+      if (l.loaded() && !l.hasNewer() && newest != null) {
+        resyncFrom.putIfAbsent(l.channelId(), newest);
+      }
+    }
+  }
+
+  /** Pages forward from where the link was lost (or the newest known id) until the host has nothing newer. */
   private CompletableFuture<Void> catchUp(ChannelLog l, int pages) {
+    Long frozen = resyncFrom.get(l.channelId());
+    Long from = frozen != null ? frozen : l.newestId();
+    return catchUp(l, from, pages).thenRun(() -> {
+      if (frozen != null) {
+        resyncFrom.remove(l.channelId(), frozen);
+      }
+    });
+  }
+
+  private CompletableFuture<Void> catchUp(ChannelLog l, Long after, int pages) {
     if (l.hasNewer()) {
       return CompletableFuture.completedFuture(null); // a window in the past: paging forward catches up
     }
-    Long newest = l.newestId();
-    if (newest == null) {
+    if (after == null) {
       return loadNewest(l.channelId());
     }
     if (pages >= MAX_RESYNC_PAGES) {
@@ -328,12 +358,16 @@ public final class HostSession implements AutoCloseable {
           HostReply.MessagesResult.class)
           .thenAccept(r -> l.reset(r.messages(), r.hasMore()));
     }
-    return call(new HostRequest.MessageHistory(l.channelId(), null, newest, page()),
+    return call(new HostRequest.MessageHistory(l.channelId(), null, after, page()),
         HostReply.MessagesResult.class)
         .thenCompose(r -> {
           l.mergePage(r.messages(), null);
+          long next = after;
+          for (Message m : r.messages()) {
+            next = Math.max(next, m.id());
+          }
           return r.hasMore() && !r.messages().isEmpty()
-              ? catchUp(l, pages + 1)
+              ? catchUp(l, next, pages + 1)
               : CompletableFuture.completedFuture(null);
         })
         .exceptionally(e -> {
