@@ -217,15 +217,8 @@ public final class VoiceBench implements Callable<Integer> {
    * serial GC, C1 only, one compiler thread, small code cache and stacks), read from the client so the
    * bench cannot drift from what a user runs.
    */
-  @SuppressWarnings("unchecked")
   static List<String> desktopJvmOptions() {
-    try {
-      java.lang.reflect.Field f = Class.forName("com.parchchat.client.Relaunch").getDeclaredField("TUNED_OPTIONS");
-      f.setAccessible(true);
-      return List.copyOf((List<String>) f.get(null));
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot read the desktop JVM options from client.Relaunch", e);
-    }
+    return com.parchchat.client.Relaunch.TUNED_OPTIONS;
   }
 
   private static long median(List<Long> xs) {
