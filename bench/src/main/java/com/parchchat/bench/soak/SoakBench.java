@@ -200,27 +200,27 @@ public final class SoakBench implements Callable<Integer> {
   }
 
   /**
-   * The reader process ({@link SoakReader}): asked one line at a time, answers one line. Its other
-   * output goes to {@code reader.out} in the work dir.
+   * A helper JVM the bench talks to through its stdout: a thread reads it line by line; lines the
+   * subclass {@link #consume consumes} are its protocol, {@code READY} marks it ready, and everything
+   * else goes to a log file in the work dir.
    */
-  private static final class ReaderChild {
+  private abstract static class ChildJvm {
     final Process process;
-    final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
-    final Writer in;
     volatile boolean ready;
 
-    ReaderChild(Process process) {
+    ChildJvm(Process process) {
       this.process = process;
-      this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     }
 
-    void readOutput(Path out) {
+    /** Handles one protocol line; false for a line that is only logged. */
+    abstract boolean consume(String line, Writer log) throws IOException;
+
+    final void readOutput(Path out) {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
           StandardCharsets.UTF_8)); Writer log = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
         String line;
         while ((line = r.readLine()) != null) {
-          if (line.startsWith("WIN ") || line.startsWith("CHECK ")) {
-            answers.add(line);
+          if (consume(line, log)) {
             continue;
           }
           if (line.startsWith("READY ")) {
@@ -231,8 +231,31 @@ public final class SoakBench implements Callable<Integer> {
           log.flush();
         }
       } catch (IOException e) {
-        // gone; noticed by isAlive()
+        // the process is gone; its death is noticed by isAlive()
       }
+    }
+  }
+
+  /**
+   * The reader process ({@link SoakReader}): asked one line at a time, answers one line. Its other
+   * output goes to {@code reader.out} in the work dir.
+   */
+  private static final class ReaderChild extends ChildJvm {
+    final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+    final Writer in;
+
+    ReaderChild(Process process) {
+      super(process);
+      this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    boolean consume(String line, Writer log) {
+      if (line.startsWith("WIN ") || line.startsWith("CHECK ")) {
+        answers.add(line);
+        return true;
+      }
+      return false;
     }
 
     /** Sends {@code command}, returns the answer's fields, or null if none came within 30 s. */
@@ -250,16 +273,13 @@ public final class SoakBench implements Callable<Integer> {
   }
 
   /**
-   * A voice participant's process ({@link SoakVoiceParticipant}) and what its last report said. A
-   * thread reads its stdout: {@code READY}, then an {@code EAR} line a second; anything else goes to
-   * {@code voice-N.out} in the work dir.
+   * A voice participant's process ({@link SoakVoiceParticipant}) and what its last report said: it
+   * prints {@code READY}, then an {@code EAR} line a second; anything else goes to {@code voice-N.out}.
    */
-  private static final class VoiceChild {
+  private static final class VoiceChild extends ChildJvm {
     final int index;
     final String userId;
     final double hz;
-    final Process process;
-    volatile boolean ready;
     volatile long packets;
     volatile double loss;
     volatile long lastReportNanos;
@@ -268,39 +288,27 @@ public final class SoakBench implements Callable<Integer> {
     boolean failureCounted;
 
     VoiceChild(int index, String userId, double hz, Process process) {
+      super(process);
       this.index = index;
       this.userId = userId;
       this.hz = hz;
-      this.process = process;
     }
 
-    void readOutput(Path out) {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-          StandardCharsets.UTF_8)); Writer log = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          if (line.startsWith("EAR ")) {
-            String[] f = line.split(" ");
-            try {
-              heard = SoakVoiceParticipant.parseHeard(f, 4);
-              loss = Double.parseDouble(f[2]);
-              packets = Long.parseLong(f[1]);
-              lastReportNanos = System.nanoTime();
-            } catch (RuntimeException e) {
-              log.write("unparsable: " + line + "\n");
-            }
-            continue;
-          }
-          if (line.startsWith("READY ")) {
-            ready = true;
-          }
-          log.write(line);
-          log.write('\n');
-          log.flush();
-        }
-      } catch (IOException e) {
-        // the process is gone; its death is noticed by isAlive()
+    @Override
+    boolean consume(String line, Writer log) throws IOException {
+      if (!line.startsWith("EAR ")) {
+        return false;
       }
+      String[] f = line.split(" ");
+      try {
+        heard = SoakVoiceParticipant.parseHeard(f, 4);
+        loss = Double.parseDouble(f[2]);
+        packets = Long.parseLong(f[1]);
+        lastReportNanos = System.nanoTime();
+      } catch (RuntimeException e) {
+        log.write("unparsable: " + line + "\n");
+      }
+      return true;
     }
 
     /** What it hears now (its last report, if at most 2.5 s old). */
