@@ -10,13 +10,15 @@ import java.nio.channels.Selector;
 import java.util.Iterator;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import com.parchchat.testkit.synth.Buf;
+import com.parchchat.testkit.synth.SynthPeer;
 import org.HdrHistogram.Histogram;
 
 /**
  * One receiving thread for many synthetic peers: an epoll selector over their sockets, draining
  * each ready socket. The receive time is taken right after each datagram is read, before
- * decryption; RTP whose payload carries the measured phase is counted and its one-way latency
- * (send stamp → receive) recorded.
+ * decryption; RTP whose payload ({@link Sender}: send stamp, then phase) carries the measured phase
+ * is counted and its one-way latency (send stamp → receive) recorded.
  */
 final class Receiver implements AutoCloseable {
   private final Selector selector;
@@ -82,7 +84,6 @@ final class Receiver implements AutoCloseable {
 
   private void loop() {
     ByteBuffer bb = ByteBuffer.allocateDirect(2048);
-    int[] phase = new int[1];
     try {
       while (running) {
         SynthPeer p;
@@ -108,9 +109,17 @@ final class Receiver implements AutoCloseable {
             }
             long now = System.nanoTime();
             bb.flip();
-            phase[0] = -1;
-            long latency = peer.onDatagram(bb, from, now, phase);
-            if (latency >= 0 && phase[0] == measuredPhase && phase[0] > 0) {
+            Buf rtp = peer.onDatagram(bb, from);
+            if (rtp == null) {
+              continue;
+            }
+            int payload = rtp.getOffset() + SynthPeer.payloadOffset(rtp);
+            if (rtp.getLength() < payload - rtp.getOffset() + 9) {
+              continue; // not a packet of ours: no send stamp and phase
+            }
+            int phase = rtp.getBuffer()[payload + 8];
+            long latency = now - Buf.int64(rtp.getBuffer(), payload);
+            if (latency >= 0 && phase == measuredPhase && phase > 0) {
               measuredPackets++;
               if (recordsLatency) {
                 histogram.recordValue(Math.min(latency, 59_000_000_000L));

@@ -1,5 +1,8 @@
 package com.parchchat.bench.sfu.synth;
 
+import com.parchchat.testkit.synth.Buf;
+import com.parchchat.testkit.synth.SynthPeer;
+import com.parchchat.testkit.synth.SynthSdp;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

@@ -1,8 +1,9 @@
-package com.parchchat.bench.sfu.synth;
+package com.parchchat.testkit.synth;
 
 import java.security.GeneralSecurityException;
 import java.util.HashMap;
 import java.util.Map;
+import org.jitsi.srtp.SrtcpCryptoContext;
 import org.jitsi.srtp.SrtpContextFactory;
 import org.jitsi.srtp.SrtpCryptoContext;
 import org.jitsi.srtp.SrtpErrorStatus;
@@ -13,15 +14,17 @@ import org.jitsi.utils.logging2.LoggerImpl;
  * SRTP for a synthetic peer (jitsi-srtp): one send context for its own SSRC and replay-checked
  * receive contexts per remote SSRC, keyed from the DTLS exporter (RFC 5764 §4.2: client key,
  * server key, client salt, server salt; the peer is always the DTLS client). One thread per
- * direction: the sender thread protects, the receiver thread unprotects.
+ * direction: the sender thread protects, the receiver thread unprotects (and may send RTCP, which
+ * has contexts of its own).
  */
-final class SrtpKeys {
+public final class SrtpKeys {
   private static final LoggerImpl LOG = new LoggerImpl(SrtpKeys.class.getName());
 
   private final SrtpContextFactory sendFactory;
   private final SrtpContextFactory receiveFactory;
   private final Map<Integer, SrtpCryptoContext> send = new HashMap<>();
   private final Map<Integer, SrtpCryptoContext> receive = new HashMap<>();
+  private final Map<Integer, SrtcpCryptoContext> sendControl = new HashMap<>();
 
   static int keyLength(int profile) {
     return 16;
@@ -31,7 +34,7 @@ final class SrtpKeys {
     return profile == DtlsSrtpClient.SRTP_AEAD_AES_128_GCM ? 12 : 14;
   }
 
-  static int materialLength(int profile) {
+  public static int materialLength(int profile) {
     return 2 * (keyLength(profile) + saltLength(profile));
   }
 
@@ -45,7 +48,7 @@ final class SrtpKeys {
   }
 
   /** @param localIsClient true for DTLS keys (the peer is the client); the baseline mirrors it */
-  SrtpKeys(int profile, byte[] material, boolean localIsClient) {
+  public SrtpKeys(int profile, byte[] material, boolean localIsClient) {
     int k = keyLength(profile);
     int s = saltLength(profile);
     byte[] ck = slice(material, 0, k);
@@ -59,7 +62,7 @@ final class SrtpKeys {
   }
 
   /** Encrypts in place; returns the new length (buffer must have 16 spare bytes). */
-  int protect(Buf b) throws GeneralSecurityException {
+  public int protect(Buf b) throws GeneralSecurityException {
     int ssrc = Buf.int32(b.getBuffer(), b.getOffset() + 8);
     SrtpCryptoContext c = send.get(ssrc);
     if (c == null) {
@@ -74,7 +77,7 @@ final class SrtpKeys {
   }
 
   /** Authenticates, replay-checks and decrypts in place; false when the packet is refused. */
-  boolean unprotect(Buf b) throws GeneralSecurityException {
+  public boolean unprotect(Buf b) throws GeneralSecurityException {
     int ssrc = Buf.int32(b.getBuffer(), b.getOffset() + 8);
     SrtpCryptoContext c = receive.get(ssrc);
     if (c == null) {
@@ -85,6 +88,21 @@ final class SrtpKeys {
       receive.put(ssrc, c);
     }
     return c.reverseTransformPacket(b, false) == SrtpErrorStatus.OK;
+  }
+
+  /** Encrypts and authenticates one compound RTCP packet in place (RFC 3711 §3.4); returns the new length. */
+  public int protectRtcp(Buf b) throws GeneralSecurityException {
+    int ssrc = Buf.int32(b.getBuffer(), b.getOffset() + 4);
+    SrtcpCryptoContext c = sendControl.get(ssrc);
+    if (c == null) {
+      c = sendFactory.deriveControlContext(ssrc);
+      sendControl.put(ssrc, c);
+    }
+    SrtpErrorStatus st = c.transformPacket(b);
+    if (st != SrtpErrorStatus.OK) {
+      throw new GeneralSecurityException(st.desc);
+    }
+    return b.getLength();
   }
 
   private static byte[] slice(byte[] src, int from, int len) {

@@ -1,4 +1,4 @@
-package com.parchchat.bench.sfu.synth;
+package com.parchchat.testkit.synth;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,11 +25,11 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.bc.BcECContentSignerBuilder;
 
 /** A synthetic peer's self-signed ECDSA P-256 DTLS certificate and its SDP fingerprint (RFC 8122). */
-final class SynthIdentity {
-  final AsymmetricKeyParameter privateKey;
-  final byte[] certificateDer;
+public final class SynthIdentity {
+  public final AsymmetricKeyParameter privateKey;
+  public final byte[] certificateDer;
   /** {@code sha-256 AB:CD:...}. */
-  final String fingerprint;
+  public final String fingerprint;
 
   private SynthIdentity(AsymmetricKeyParameter privateKey, byte[] der) {
     this.privateKey = privateKey;
@@ -37,7 +37,7 @@ final class SynthIdentity {
     this.fingerprint = "sha-256 " + sha256Hex(der);
   }
 
-  static SynthIdentity generate(SecureRandom random) {
+  public static SynthIdentity generate(SecureRandom random) {
     try {
       X9ECParameters x9 = ECNamedCurveTable.getByName("secp256r1");
       ECKeyPairGenerator gen = new ECKeyPairGenerator();
@@ -59,7 +59,7 @@ final class SynthIdentity {
     }
   }
 
-  static String sha256Hex(byte[] der) {
+  public static String sha256Hex(byte[] der) {
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(der);
       StringBuilder sb = new StringBuilder();

@@ -1,32 +1,42 @@
-package com.parchchat.bench.sfu.synth;
+package com.parchchat.testkit.synth;
 
 import org.jitsi.utils.ByteArrayBuffer;
 
-/** A reusable byte-array window for jitsi-srtp's in-place transforms. */
-final class Buf implements ByteArrayBuffer {
+/**
+ * A reusable byte-array window for jitsi-srtp's in-place transforms, with the big-endian reads and
+ * writes RTP needs.
+ */
+public final class Buf implements ByteArrayBuffer {
   private byte[] buffer;
   private int offset;
   private int length;
 
-  Buf(int capacity) {
+  public Buf(int capacity) {
     buffer = new byte[capacity];
   }
 
-  Buf set(int off, int len) {
+  public Buf set(int off, int len) {
     offset = off;
     length = len;
     return this;
   }
 
-  static int int32(byte[] b, int o) {
+  public static int int32(byte[] b, int o) {
     return ((b[o] & 0xFF) << 24) | ((b[o + 1] & 0xFF) << 16) | ((b[o + 2] & 0xFF) << 8) | (b[o + 3] & 0xFF);
   }
 
-  static long int64(byte[] b, int o) {
+  public static void put32(byte[] b, int o, int v) {
+    b[o] = (byte) (v >>> 24);
+    b[o + 1] = (byte) (v >>> 16);
+    b[o + 2] = (byte) (v >>> 8);
+    b[o + 3] = (byte) v;
+  }
+
+  public static long int64(byte[] b, int o) {
     return ((long) int32(b, o) << 32) | (int32(b, o + 4) & 0xFFFFFFFFL);
   }
 
-  static void put64(byte[] b, int o, long v) {
+  public static void put64(byte[] b, int o, long v) {
     for (int i = 7; i >= 0; i--) {
       b[o + i] = (byte) v;
       v >>>= 8;

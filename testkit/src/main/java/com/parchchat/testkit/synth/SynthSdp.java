@@ -1,4 +1,4 @@
-package com.parchchat.bench.sfu.synth;
+package com.parchchat.testkit.synth;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -11,21 +11,25 @@ import java.util.function.Function;
  * section's direction is chosen by the caller. The peer is always {@code a=setup:active} (DTLS
  * client) and offers its one loopback host candidate with the SDP (no trickle).
  */
-final class SynthSdp {
-  static final String AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
-  static final int OPUS_PT = 111;
-  static final int AUDIO_LEVEL_ID = 1;
+public final class SynthSdp {
+  public static final String AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+  public static final int OPUS_PT = 111;
+  public static final int AUDIO_LEVEL_ID = 1;
 
   /** One m-section of the remote description. */
-  record Section(String mLine, String mid, String direction, boolean rejected, int opusPt, int audioLevelId) {}
+  public record Section(String mLine, String mid, String direction, boolean rejected, int opusPt, int audioLevelId) {}
 
-  /** What the peer needs from the remote description. */
-  /** {@code candidate} is null when the SFU trickles its candidates instead. */
-  record Remote(String ufrag, String pwd, String fingerprint, InetSocketAddress candidate, List<Section> sections) {}
+  /** What the peer needs from the remote description; {@code candidate} is null when the SFU trickles its candidates instead. */
+  public record Remote(String ufrag, String pwd, String fingerprint, InetSocketAddress candidate, List<Section> sections) {
+    /** The same description with media sent to {@code elsewhere} (a proxy in front of the SFU). */
+    public Remote withCandidate(InetSocketAddress elsewhere) {
+      return new Remote(ufrag, pwd, fingerprint, elsewhere, sections);
+    }
+  }
 
   private SynthSdp() {}
 
-  static Remote parse(String sdp) {
+  public static Remote parse(String sdp) {
     String ufrag = null;
     String pwd = null;
     String fp = null;
@@ -87,11 +91,11 @@ final class SynthSdp {
   }
 
   /** A publisher's offer: one sendonly Opus section with the audio-level extension and its SSRC. */
-  static String offer(SynthPeer p) {
+  public static String offer(SynthPeer p) {
     StringBuilder sb = head(p);
     sb.append("a=group:BUNDLE 0\r\n");
     sb.append("a=msid-semantic: WMS ").append(p.name).append("\r\n");
-    media(sb, p, "0", OPUS_PT, AUDIO_LEVEL_ID, "sendonly");
+    media(sb, p, "0", OPUS_PT, AUDIO_LEVEL_ID, "sendonly", false);
     return sb.toString();
   }
 
@@ -99,7 +103,12 @@ final class SynthSdp {
    * An answer to the SFU's offer: the same sections in the same order; {@code directionFor} gives
    * each live section's answer direction (null rejects it).
    */
-  static String answer(SynthPeer p, Remote offer, Function<Section, String> directionFor) {
+  public static String answer(SynthPeer p, Remote offer, Function<Section, String> directionFor) {
+    return answer(p, offer, directionFor, false);
+  }
+
+  /** As {@link #answer(SynthPeer, Remote, Function)}; {@code nack} also accepts generic NACK feedback (RFC 4585 §4.2). */
+  public static String answer(SynthPeer p, Remote offer, Function<Section, String> directionFor, boolean nack) {
     StringBuilder sb = head(p);
     StringBuilder bundle = new StringBuilder("a=group:BUNDLE");
     List<String> dirs = new ArrayList<>();
@@ -122,7 +131,7 @@ final class SynthSdp {
         sb.append("a=mid:").append(s.mid()).append("\r\n");
         sb.append("a=inactive\r\n");
       } else {
-        media(sb, p, s.mid(), s.opusPt(), s.audioLevelId(), d);
+        media(sb, p, s.mid(), s.opusPt(), s.audioLevelId(), d, nack);
       }
     }
     return sb.toString();
@@ -136,7 +145,8 @@ final class SynthSdp {
     return sb;
   }
 
-  private static void media(StringBuilder sb, SynthPeer p, String mid, int pt, int levelId, String direction) {
+  private static void media(StringBuilder sb, SynthPeer p, String mid, int pt, int levelId, String direction,
+      boolean nack) {
     sb.append("m=audio ").append(p.localPort()).append(" UDP/TLS/RTP/SAVPF ").append(pt).append("\r\n");
     sb.append("c=IN IP4 ").append(p.host()).append("\r\n");
     sb.append("a=rtcp:").append(p.localPort()).append(" IN IP4 ").append(p.host()).append("\r\n");
@@ -156,6 +166,9 @@ final class SynthSdp {
     sb.append("a=rtcp-mux\r\n");
     sb.append("a=rtpmap:").append(pt).append(" opus/48000/2\r\n");
     sb.append("a=fmtp:").append(pt).append(" minptime=10;useinbandfec=1\r\n");
+    if (nack) {
+      sb.append("a=rtcp-fb:").append(pt).append(" nack\r\n");
+    }
     if (sends) {
       long ssrc = Integer.toUnsignedLong(p.ssrc);
       sb.append("a=ssrc:").append(ssrc).append(" cname:").append(p.name).append("\r\n");

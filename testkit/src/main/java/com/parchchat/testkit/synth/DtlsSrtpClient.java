@@ -1,4 +1,4 @@
-package com.parchchat.bench.sfu.synth;
+package com.parchchat.testkit.synth;
 
 import java.io.IOException;
 import java.util.Hashtable;
@@ -30,11 +30,11 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
  * profile in {@code use_srtp}, presents the peer's self-signed certificate, checks the server's
  * certificate against the fingerprint from the SFU's SDP, and exports the SRTP keying material.
  */
-final class DtlsSrtpClient extends DefaultTlsClient {
+public final class DtlsSrtpClient extends DefaultTlsClient {
   /** RFC 5764 §4.1.2 SRTP_AES128_CM_HMAC_SHA1_80. */
-  static final int SRTP_AES128_CM_SHA1_80 = 0x0001;
+  public static final int SRTP_AES128_CM_SHA1_80 = 0x0001;
   /** RFC 7714 §14.2 SRTP_AEAD_AES_128_GCM. */
-  static final int SRTP_AEAD_AES_128_GCM = 0x0007;
+  public static final int SRTP_AEAD_AES_128_GCM = 0x0007;
 
   private final BcTlsCrypto crypto;
   private final SynthIdentity identity;
@@ -42,7 +42,7 @@ final class DtlsSrtpClient extends DefaultTlsClient {
   private final int profile;
   private byte[] keyingMaterial;
 
-  DtlsSrtpClient(BcTlsCrypto crypto, SynthIdentity identity, String serverFingerprint, int profile) {
+  public DtlsSrtpClient(BcTlsCrypto crypto, SynthIdentity identity, String serverFingerprint, int profile) {
     super(crypto);
     this.crypto = crypto;
     this.identity = identity;
@@ -116,7 +116,7 @@ final class DtlsSrtpClient extends DefaultTlsClient {
     keyingMaterial = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, SrtpKeys.materialLength(profile));
   }
 
-  byte[] keyingMaterial() {
+  public byte[] keyingMaterial() {
     return keyingMaterial;
   }
 }

@@ -1,4 +1,4 @@
-package com.parchchat.bench.sfu.synth;
+package com.parchchat.testkit.synth;
 
 import com.parchchat.protocol.stun.StunAttribute;
 import com.parchchat.protocol.stun.StunClass;
@@ -26,20 +26,24 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
  * short-term credentials (RFC 8445 §7.2: USERNAME, PRIORITY, ICE-CONTROLLING/-CONTROLLED,
  * USE-CANDIDATE, MESSAGE-INTEGRITY, FINGERPRINT), answers to the SFU's checks (Janus is full ICE),
  * a DTLS 1.2 client handshake with {@code use_srtp} (BouncyCastle), SRTP with the exported keys
- * (jitsi-srtp). Incoming datagrams are demultiplexed by first byte (RFC 7983) on the receiver
- * thread; RTP is decrypted there and its send timestamp read.
+ * (jitsi-srtp). Incoming datagrams are demultiplexed by first byte (RFC 7983) on the receiving
+ * thread, which the user runs (one selector over many peers, or a blocking loop for one); RTP is
+ * authenticated and decrypted there and handed back.
+ *
+ * <p>Written from the RFCs and independent of the SFU's own DTLS and SRTP code, so that it is a
+ * foreign peer to the SFU: the SFU bench drives thousands of them, the SFU's NACK test one.
  */
-final class SynthPeer implements AutoCloseable {
+public final class SynthPeer implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  final String name;
+  public final String name;
   final String ufrag;
   final String pwd;
-  final int ssrc;
+  public final int ssrc;
   final SynthIdentity identity;
   final long sessionId;
   long sdpVersion = 1;
-  final boolean publisher;
+  public final boolean publisher;
 
   private final DatagramChannel channel;
   private final int localPort;
@@ -54,20 +58,22 @@ final class SynthPeer implements AutoCloseable {
   private volatile boolean controlling;
   private volatile boolean iceOk;
   private volatile SrtpKeys keys;
-  /** Receiver-thread state. */
+  /** Receiving-thread state. */
   private final Buf rx = new Buf(2048);
-  long rtpReceived;
+  /** RTP packets authenticated and decrypted (written by the receiving thread only). */
+  public volatile long rtpReceived;
   private volatile int stunIn;
-  long rtpRejected;
+  /** RTP packets refused: not authentic, a replay, or too many SSRCs (written by the receiving thread only). */
+  public volatile long rtpRejected;
 
   private final String host;
 
-  SynthPeer(String name, boolean publisher, SynthIdentity identity) {
+  public SynthPeer(String name, boolean publisher, SynthIdentity identity) {
     this(name, publisher, identity, "127.0.0.1");
   }
 
   /** @param host local address to bind (Janus only gathers on non-loopback interface addresses) */
-  SynthPeer(String name, boolean publisher, SynthIdentity identity, String host) {
+  public SynthPeer(String name, boolean publisher, SynthIdentity identity, String host) {
     this.host = host;
     this.name = name;
     this.publisher = publisher;
@@ -98,36 +104,36 @@ final class SynthPeer implements AutoCloseable {
     return sb.toString();
   }
 
-  int localPort() {
+  public int localPort() {
     return localPort;
   }
 
-  InetSocketAddress localAddress() {
+  public InetSocketAddress localAddress() {
     return new InetSocketAddress(host, localPort);
   }
 
-  String host() {
+  public String host() {
     return host;
   }
 
-  DatagramChannel channel() {
+  public DatagramChannel channel() {
     return channel;
   }
 
-  InetSocketAddress remote() {
+  public InetSocketAddress remote() {
     return remote;
   }
 
-  SrtpKeys keys() {
+  public SrtpKeys keys() {
     return keys;
   }
 
-  boolean secured() {
+  public boolean secured() {
     return keys != null;
   }
 
   /** Learns the SFU's ICE parameters from its SDP (first time only). */
-  synchronized void setRemote(SynthSdp.Remote r, boolean controlling) {
+  public synchronized void setRemote(SynthSdp.Remote r, boolean controlling) {
     if (remoteUfrag != null) {
       return;
     }
@@ -138,16 +144,16 @@ final class SynthPeer implements AutoCloseable {
     this.remote = r.candidate();
   }
 
-  String remoteFingerprint() {
+  public String remoteFingerprint() {
     return remoteFingerprint;
   }
 
-  boolean hasRemote() {
+  public boolean hasRemote() {
     return remoteUfrag != null;
   }
 
   /** Sends one connectivity check (also used as consent refresh) to the SFU's candidate. */
-  void sendCheck() {
+  public void sendCheck() {
     InetSocketAddress to = remote;
     byte[] key = remoteKey;
     if (to == null || key == null) {
@@ -173,7 +179,7 @@ final class SynthPeer implements AutoCloseable {
   }
 
   /** Waits for a successful check, then runs the DTLS client handshake and keys SRTP. */
-  void handshake(int srtpProfile, String serverFingerprint, Duration timeout) throws IOException {
+  public void handshake(int srtpProfile, String serverFingerprint, Duration timeout) throws IOException {
     long end = System.nanoTime() + timeout.toNanos();
     while (!iceOk) {
       if (System.nanoTime() > end) {
@@ -194,48 +200,40 @@ final class SynthPeer implements AutoCloseable {
   }
 
   /** Baseline without an SFU: keys shared out of band. */
-  void useKeys(SrtpKeys k) {
+  public void useKeys(SrtpKeys k) {
     keys = k;
   }
 
-  /** Receiver thread: one datagram. Returns a latency in ns for measured RTP, -1 otherwise; phase in {@code out[0]}. */
-  long onDatagram(ByteBuffer bb, InetSocketAddress from, long nowNanos, int[] phaseOut) {
+  /**
+   * Receiving thread: one datagram. Answers STUN checks, queues DTLS records for the handshake, and
+   * returns an RTP packet once authenticated and decrypted in place (valid until the next call), or
+   * null for anything else (RTCP, media before keys, refused packets).
+   */
+  public Buf onDatagram(ByteBuffer bb, InetSocketAddress from) {
     int len = bb.remaining();
     if (len == 0) {
-      return -1;
+      return null;
     }
     int first = bb.get(0) & 0xFF;
     if (first >= 128 && first <= 191) {
       int second = len > 1 ? bb.get(1) & 0xFF : 0;
       SrtpKeys k = keys;
       if ((second >= 192 && second <= 223) || k == null || len < 12) {
-        return -1; // RTCP (SR/RR from the SFU) or media before keys
+        return null; // RTCP (SR/RR from the SFU) or media before keys
       }
-      byte[] b = rx.getBuffer();
-      bb.get(b, 0, len);
+      bb.get(rx.getBuffer(), 0, len);
       rx.set(0, len);
       try {
         if (!k.unprotect(rx)) {
           rtpRejected++;
-          return -1;
+          return null;
         }
       } catch (GeneralSecurityException e) {
         rtpRejected++;
-        return -1;
-      }
-      b = rx.getBuffer();
-      int o = rx.getOffset();
-      int hl = 12 + 4 * (b[o] & 0x0F);
-      if ((b[o] & 0x10) != 0) {
-        hl += 4 + 4 * (((b[o + hl + 2] & 0xFF) << 8) | (b[o + hl + 3] & 0xFF));
-      }
-      if (rx.getLength() < hl + 9) {
-        rtpRejected++;
-        return -1;
+        return null;
       }
       rtpReceived++;
-      phaseOut[0] = b[o + hl + 8];
-      return nowNanos - Buf.int64(b, o + hl);
+      return rx;
     }
     byte[] data = new byte[len];
     bb.get(data);
@@ -244,7 +242,18 @@ final class SynthPeer implements AutoCloseable {
     } else if (first >= 20 && first <= 63) {
       dtlsIn.offer(data);
     }
-    return -1;
+    return null;
+  }
+
+  /** Offset of the payload in an RTP packet: after the CSRCs and the header extension (RFC 3550 §5.3.1). */
+  public static int payloadOffset(Buf rtp) {
+    byte[] b = rtp.getBuffer();
+    int o = rtp.getOffset();
+    int hl = 12 + 4 * (b[o] & 0x0F);
+    if ((b[o] & 0x10) != 0 && rtp.getLength() >= hl + 4) {
+      hl += 4 + 4 * (((b[o + hl + 2] & 0xFF) << 8) | (b[o + hl + 3] & 0xFF));
+    }
+    return hl;
   }
 
   private void onStun(byte[] data, InetSocketAddress from) {
