@@ -2,12 +2,13 @@ package com.parchchat.testkit.audio;
 
 /**
  * A continuous-phase sine generator that hands out 10 ms frames of 16-bit little-endian mono
- * PCM at 48 kHz (480 samples, 960 bytes) — exactly the shape libwebrtc's
- * {@code CustomAudioSource.pushAudio(pcm, 16, 48000, 1, 480)} expects.
+ * PCM at 48 kHz (480 samples, 960 bytes), or ({@link #fill}) any sample rate and channel count an
+ * audio device asks for.
  *
  * <p>The phase carries over between frames so the tone has no clicks at frame edges (clicks
  * would smear energy over the spectrum and weaken frequency detection on the far side).
- * Not thread-safe: one generator per sending thread. The frequency may be changed while
+ * Not thread-safe: one thread generates (e.g. libwebrtc's capture thread); the frequency and amplitude
+ * are volatile and may be set from any thread. The frequency may be changed while
  * running ({@link #setFrequency}); 0 Hz produces silence.
  */
 public final class ToneGenerator {
@@ -67,14 +68,40 @@ public final class ToneGenerator {
         if (out.length < BYTES_PER_FRAME) {
             throw new IllegalArgumentException("frame buffer needs " + BYTES_PER_FRAME + " bytes");
         }
+        fill(out, SAMPLES_PER_FRAME, CHANNELS, SAMPLE_RATE);
+    }
+
+    /**
+     * Writes the next {@code frames} sample frames of the tone into {@code out} as interleaved 16-bit
+     * little-endian PCM with {@code channels} identical channels at {@code sampleRate} — whatever shape
+     * an audio device asks for (libwebrtc's capture path, for instance). The phase carries over, also
+     * across calls with a different shape. Allocates nothing.
+     *
+     * @throws IllegalArgumentException if {@code out} is shorter than {@code frames * channels * 2} bytes
+     *                                  or a count is not positive
+     */
+    public void fill(byte[] out, int frames, int channels, int sampleRate) {
+        if (frames < 0 || channels < 1 || sampleRate < 1) {
+            throw new IllegalArgumentException("bad shape: " + frames + " frames, " + channels + " channels, "
+                    + sampleRate + " Hz");
+        }
+        if ((long) frames * channels * 2 > out.length) {
+            throw new IllegalArgumentException("buffer of " + out.length + " bytes is too small for " + frames
+                    + " frames of " + channels + " channels");
+        }
         double f = frequencyHz;
         double scale = amplitude * Short.MAX_VALUE;
-        double step = 2 * Math.PI * f / SAMPLE_RATE;
-        for (int i = 0; i < SAMPLES_PER_FRAME; i++) {
+        double step = 2 * Math.PI * f / sampleRate;
+        int at = 0;
+        for (int i = 0; i < frames; i++) {
             short s = f == 0 ? 0 : (short) Math.round(Math.sin(phase) * scale);
             phase += step;
-            out[2 * i] = (byte) s;
-            out[2 * i + 1] = (byte) (s >> 8);
+            byte lo = (byte) s;
+            byte hi = (byte) (s >> 8);
+            for (int c = 0; c < channels; c++) {
+                out[at++] = lo;
+                out[at++] = hi;
+            }
         }
         phase %= 2 * Math.PI;
     }

@@ -24,9 +24,11 @@ import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import dev.onvoid.webrtc.media.MediaStreamTrack;
 import dev.onvoid.webrtc.media.audio.AudioOptions;
+import dev.onvoid.webrtc.media.audio.AudioProcessing;
+import dev.onvoid.webrtc.media.audio.AudioProcessingConfig;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
 import dev.onvoid.webrtc.media.audio.AudioTrackSink;
-import dev.onvoid.webrtc.media.audio.CustomAudioSource;
+import dev.onvoid.webrtc.media.audio.AudioTrackSource;
 import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,12 +42,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,13 +64,17 @@ import org.slf4j.LoggerFactory;
  *   <li>never the default audio device module (aborts without PulseAudio): always
  *       {@link HeadlessAudioDeviceModule}, with playout started <em>after</em> the factory exists
  *       (playout is what pulls decoded audio into the track sinks);</li>
- *   <li>the headless module's capture thread races a {@link CustomAudioSource}: recording is stopped
- *       after every description is applied (libwebrtc starts it when a send stream starts), and tone
- *       frames are pushed only while no description is being applied, under one lock;</li>
+ *   <li>the tone enters through the headless module's capture path ({@link CapturedTone}, registered as
+ *       the module's audio source after playout started), never through {@code CustomAudioSource}:
+ *       libwebrtc starts the module's capture thread itself when a send stream starts, and a second
+ *       writer (a Java push thread) races it in {@code AudioSendStream::SendAudioData} and aborts the
+ *       JVM. With the capture thread as the only writer there is no such race. Audio processing (echo
+ *       cancellation, noise suppression, gain control, high-pass) is off so the tone arrives
+ *       unaltered;</li>
  *   <li>malformed ICE server URLs segfault: {@link IceServer} validates them first;</li>
- *   <li>disposing in the wrong order segfaults: {@link #close()} stops pushing, removes sinks, closes the
- *       peer connection, disposes track and source, stops playout, then disposes factory and module.
- *       It is idempotent.</li>
+ *   <li>disposing in the wrong order segfaults: {@link #close()} silences the tone, removes sinks, closes
+ *       the peer connection, stops playout and recording, then disposes
+ *       factory, module and audio processing. It is idempotent.</li>
  * </ul>
  * The factory starts non-daemon native threads, so always {@link #close()} a bot (try-with-resources);
  * a JVM with an open bot does not exit.
@@ -85,18 +88,15 @@ public final class ToneBot implements AutoCloseable {
     private final String name;
     private final Duration timeout;
     private final HeadlessAudioDeviceModule adm;
+    private final AudioProcessing apm;
     private final PeerConnectionFactory factory;
-    private final CustomAudioSource source;
     private final RTCPeerConnection pc;
     private final AudioTrack localTrack;
     private final boolean send;
     private final ToneGenerator generator;
-    private final ScheduledExecutorService pusher;
-    private final Object mediaLock = new Object();
+    /** The module's microphone: libwebrtc's capture thread pulls the tone from it. */
+    private final CapturedTone microphone;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile boolean pushing;
-    private volatile boolean negotiating;
-    private final AtomicLong framesPushed = new AtomicLong();
 
     private final Map<String, RemoteTrack> remoteTracks = new LinkedHashMap<>();
     private final Map<RemoteTrack, Sink> sinks = new LinkedHashMap<>();
@@ -124,18 +124,27 @@ public final class ToneBot implements AutoCloseable {
             config.portAllocatorConfig.maxPort = b.maxPort;
         }
         this.generator = new ToneGenerator(b.toneHz, b.amplitude);
+        this.microphone = new CapturedTone(generator, b.send && b.toneHz > 0);
 
         HeadlessAudioDeviceModule module = null;
+        AudioProcessing processing = null;
         PeerConnectionFactory f = null;
-        CustomAudioSource src = null;
+        AudioTrackSource src = null;
         AudioTrack track = null;
         RTCPeerConnection conn = null;
         try {
             module = new HeadlessAudioDeviceModule();
-            f = new PeerConnectionFactory(module);
+            processing = new AudioProcessing();
+            processing.applyConfig(transparentProcessing());
+            f = new PeerConnectionFactory(module, processing);
             module.initPlayout();
             module.startPlayout();
-            src = new CustomAudioSource();
+            if (b.send) {
+                // Only after playout started: the module then keeps libwebrtc's audio transport and only
+                // its capture pull is redirected to the tone. A receive-only bot has no microphone.
+                module.setAudioSource(microphone);
+            }
+            src = f.createAudioSource(transparentOptions());
             track = f.createAudioTrack(name + "-audio", src);
             conn = f.createPeerConnection(config, new Observer());
             if (b.send) {
@@ -144,22 +153,35 @@ public final class ToneBot implements AutoCloseable {
                 conn.addTrack(track, List.of(name));
             }
         } catch (RuntimeException | Error e) {
-            disposeQuietly(null, conn, src, f, module);
+            microphone.setOn(false);
+            disposeQuietly(null, conn, f, module, processing);
             throw e;
         }
         this.adm = module;
+        this.apm = processing;
         this.factory = f;
-        this.source = src;
         this.pc = conn;
         this.localTrack = track;
         this.send = b.send;
-        this.pusher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "tonebot-" + name + "-push");
-            t.setDaemon(true);
-            return t;
-        });
-        this.pushing = b.send && b.toneHz > 0;
-        pusher.scheduleAtFixedRate(this::pushFrame, 10, 10, TimeUnit.MILLISECONDS);
+    }
+
+    /** No echo canceller, noise suppressor (it would fade a steady tone), gain control or high-pass. */
+    private static AudioProcessingConfig transparentProcessing() {
+        AudioProcessingConfig c = new AudioProcessingConfig();
+        c.echoCanceller.enabled = false;
+        c.noiseSuppression.enabled = false;
+        c.gainControl.enabled = false;
+        c.highPassFilter.enabled = false;
+        return c;
+    }
+
+    private static AudioOptions transparentOptions() {
+        AudioOptions o = new AudioOptions();
+        o.echoCancellation = false;
+        o.noiseSuppression = false;
+        o.autoGainControl = false;
+        o.highpassFilter = false;
+        return o;
     }
 
     /** Starts configuring a bot called {@code name} (used in track/stream ids and thread names). */
@@ -271,44 +293,24 @@ public final class ToneBot implements AutoCloseable {
     /** Starts (or retunes) the tone; effective only for a sending bot. */
     public void startTone(double frequencyHz) {
         generator.setFrequency(frequencyHz);
-        pushing = frequencyHz > 0;
+        microphone.setOn(send && frequencyHz > 0 && !closed.get());
     }
 
-    /** Stops pushing audio frames (the sender then sends nothing, like a muted client). */
+    /** Silences the microphone (the sender then sends silence, like a muted microphone). */
     public void stopTone() {
-        pushing = false;
+        microphone.setOn(false);
     }
 
     public double toneFrequency() {
         return generator.frequency();
     }
 
-    /** 10 ms frames handed to libwebrtc so far. */
+    /**
+     * 10 ms frames of tone handed to libwebrtc so far. libwebrtc's capture thread pulls them only while
+     * a send stream runs, so this stays 0 until the bot is connected and sending.
+     */
     public long framesPushed() {
-        return framesPushed.get();
-    }
-
-    private void pushFrame() {
-        if (!pushing || negotiating || closed.get()) {
-            return;
-        }
-        byte[] frame = generator.nextFrame();
-        synchronized (mediaLock) {
-            if (negotiating || closed.get()) {
-                return;
-            }
-            try {
-                // libwebrtc (re)starts the module's recording asynchronously whenever a send stream
-                // starts; its capture thread then races pushAudio. Stopping it right before each push
-                // keeps the capture path idle (a cheap no-op when it is not running).
-                adm.stopRecording();
-                source.pushAudio(frame, ToneGenerator.BITS_PER_SAMPLE, ToneGenerator.SAMPLE_RATE,
-                        ToneGenerator.CHANNELS, ToneGenerator.SAMPLES_PER_FRAME);
-                framesPushed.incrementAndGet();
-            } catch (RuntimeException e) {
-                log.warn("{}: pushAudio failed", name, e);
-            }
-        }
+        return microphone.framesDelivered();
     }
 
     // ---- receiving -----------------------------------------------------------------------------
@@ -378,18 +380,8 @@ public final class ToneBot implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        pushing = false;
-        pusher.shutdownNow();
-        try {
-            if (!pusher.awaitTermination(2, TimeUnit.SECONDS)) {
-                log.warn("{}: push thread did not stop in 2 s", name);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        synchronized (mediaLock) {
-            disposeQuietly(sinksToRemove(), pc, source, factory, adm);
-        }
+        microphone.setOn(false);
+        disposeQuietly(sinksToRemove(), pc, factory, adm, apm);
         log.debug("{}: closed", name);
     }
 
@@ -405,8 +397,8 @@ public final class ToneBot implements AutoCloseable {
     }
 
     private static void disposeQuietly(Map<AudioTrack, AudioTrackSink> sinks, RTCPeerConnection pc,
-                                       CustomAudioSource source, PeerConnectionFactory factory,
-                                       HeadlessAudioDeviceModule adm) {
+                                       PeerConnectionFactory factory,
+                                       HeadlessAudioDeviceModule adm, AudioProcessing apm) {
         if (sinks != null) {
             sinks.forEach((t, s) -> step("removeSink", () -> t.removeSink(s)));
         }
@@ -414,10 +406,8 @@ public final class ToneBot implements AutoCloseable {
             step("pc.close", pc::close);
         }
         // The local track is not disposed on its own: the closed peer connection's sender still
-        // references it (dispose() throws "Native object was not deleted"); the factory frees it.
-        if (source != null) {
-            step("source.dispose", source::dispose);
-        }
+        // references it (dispose() throws "Native object was not deleted"); the factory frees it and its
+        // source (an AudioTrackSource has no dispose of its own).
         if (adm != null) {
             step("stopPlayout", adm::stopPlayout);
             step("stopRecording", adm::stopRecording);
@@ -427,6 +417,9 @@ public final class ToneBot implements AutoCloseable {
         }
         if (adm != null) {
             step("adm.dispose", adm::dispose);
+        }
+        if (apm != null) {
+            step("apm.dispose", apm::dispose);
         }
     }
 
@@ -446,9 +439,6 @@ public final class ToneBot implements AutoCloseable {
 
     private <T> T negotiate(Step<T> step) {
         checkOpen();
-        synchronized (mediaLock) {
-            negotiating = true;
-        }
         try {
             return step.run();
         } catch (Error e) {
@@ -457,15 +447,6 @@ public final class ToneBot implements AutoCloseable {
             }
             // webrtc-java reports native failures (e.g. an unusable description) as plain java.lang.Error
             throw new WebRtcException(name + ": " + e.getMessage(), e);
-        } finally {
-            synchronized (mediaLock) {
-                if (!closed.get()) {
-                    // libwebrtc starts the module's recording when a send stream starts; a running
-                    // headless capture thread races CustomAudioSource and aborts natively.
-                    adm.stopRecording();
-                }
-                negotiating = false;
-            }
         }
     }
 
