@@ -24,6 +24,9 @@ public final class SrtpSession implements AutoCloseable {
   private final SrtpContextFactory sendFactory;
   private final SrtpContextFactory receiveFactory;
   private final IntObjectHashMap<SrtpCryptoContext> sendRtp = new IntObjectHashMap<>();
+  /** AES-CM only: the send side of RTP on the JDK's AES/HMAC (see {@link AesCmSrtpSender}); null for GCM. */
+  private final AesCmSrtpSender aesCmSender;
+  private final IntObjectHashMap<AesCmSrtpSender.Stream> sendRtpAesCm = new IntObjectHashMap<>();
   private final IntObjectHashMap<SrtpCryptoContext> receiveRtp = new IntObjectHashMap<>();
   private final IntObjectHashMap<SrtcpCryptoContext> sendRtcp = new IntObjectHashMap<>();
   private final IntObjectHashMap<SrtcpCryptoContext> receiveRtcp = new IntObjectHashMap<>();
@@ -47,6 +50,11 @@ public final class SrtpSession implements AutoCloseable {
     byte[] sendSalt = localIsDtlsServer ? serverSalt : clientSalt;
     byte[] recvKey = localIsDtlsServer ? clientKey : serverKey;
     byte[] recvSalt = localIsDtlsServer ? clientSalt : serverSalt;
+    try {
+      this.aesCmSender = profile == SrtpProfile.AES_CM_128_HMAC_SHA1_80 ? AesCmSrtpSender.create(sendKey, sendSalt) : null;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK lacks AES or HmacSHA1: " + e.getMessage(), e);
+    }
     this.sendFactory = new SrtpContextFactory(true, sendKey, sendSalt, profile.policy(), profile.policy(), JITSI_LOG);
     this.receiveFactory = new SrtpContextFactory(false, recvKey, recvSalt, profile.policy(), profile.policy(), JITSI_LOG);
   }
@@ -55,9 +63,27 @@ public final class SrtpSession implements AutoCloseable {
     return profile;
   }
 
-  /** Encrypts the RTP packet in {@code buf} in place and returns it (possibly reallocated to fit the tag). */
+  /**
+   * Encrypts the RTP packet in {@code buf} in place and returns it (possibly reallocated to fit the
+   * tag). AES-CM goes through {@link AesCmSrtpSender} (no per-packet cipher set-up or garbage),
+   * AES-GCM through jitsi-srtp.
+   */
   public PacketBuffer protectRtp(PacketBuffer buf) throws SrtpException {
     int ssrc = ssrcAt(buf, 8);
+    if (aesCmSender != null) {
+      AesCmSrtpSender.Stream stream = sendRtpAesCm.get(ssrc);
+      if (stream == null) {
+        stream = aesCmSender.stream(ssrc);
+        sendRtpAesCm.put(ssrc, stream);
+      }
+      aesCmSender.protect(stream, buf);
+      return buf;
+    }
+    return protectRtpJitsi(buf, ssrc);
+  }
+
+  /** jitsi-srtp's send transform (AES-GCM; and the reference the AES-CM sender is tested against). */
+  PacketBuffer protectRtpJitsi(PacketBuffer buf, int ssrc) throws SrtpException {
     try {
       SrtpCryptoContext ctx = sendRtp.get(ssrc);
       if (ctx == null) {
