@@ -1,11 +1,11 @@
 package com.parchchat.testkit.chromium;
 
 import com.parchchat.testkit.chromium.ChromiumStats.RemoteTrackInfo;
+import com.parchchat.testkit.process.ProcessGuard;
 import com.parchchat.testkit.webrtc.IceServer;
 import com.parchchat.testkit.webrtc.RtcStatsSummary.InboundAudio;
 import com.parchchat.testkit.webrtc.RtcStatsSummary.SelectedPair;
 import com.parchchat.testkit.webrtc.WebRtcException;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -52,6 +52,8 @@ public final class ChromiumPeer implements AutoCloseable {
     private final Path userDataDir;
     private final ChromeDriverService service;
     private final ChromeDriver driver;
+    /** chromedriver's PID, the leader of the process group Chromium runs in (see {@link #guardedDriver}). */
+    private final long driverPid;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ChromiumPeer(Duration timeout) {
@@ -59,14 +61,25 @@ public final class ChromiumPeer implements AutoCloseable {
         Path dataDir = null;
         ChromeDriverService svc = null;
         ChromeDriver drv = null;
+        long driverPid = -1;
         try {
             server = new TestPageServer();
             dataDir = Files.createTempDirectory("parch-chromium-");
-            svc = new ChromeDriverService.Builder()
-                    .usingDriverExecutable(new File(CHROMEDRIVER))
+            Path pidFile = dataDir.resolve("chromedriver.pid");
+            ChromeDriverService built = new ChromeDriverService.Builder()
+                    .usingDriverExecutable(guardedDriver(dataDir, pidFile).toFile())
                     .usingAnyFreePort()
                     .withLogFile(dataDir.resolve("chromedriver.log").toFile())
                     .build();
+            svc = built;
+            // started here (not lazily by ChromeDriver) so that it is spawned from the long-lived launcher
+            // thread, and guarded before Chromium exists
+            ProcessGuard.onLauncherThread(() -> {
+                built.start();
+                return null;
+            });
+            driverPid = Long.parseLong(Files.readString(pidFile).trim());
+            ProcessGuard.watch(driverPid);
             ChromeOptions options = new ChromeOptions();
             options.setBinary(CHROMIUM);
             options.addArguments(flags(dataDir.resolve("profile")));
@@ -74,12 +87,16 @@ public final class ChromiumPeer implements AutoCloseable {
             drv.manage().timeouts().scriptTimeout(timeout);
             drv.get(server.pageUri().toString());
         } catch (IOException e) {
-            cleanup(drv, svc, server, dataDir);
+            cleanup(drv, svc, driverPid, server, dataDir);
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
-            cleanup(drv, svc, server, dataDir);
+            cleanup(drv, svc, driverPid, server, dataDir);
             throw e;
+        } catch (Exception e) {
+            cleanup(drv, svc, driverPid, server, dataDir);
+            throw new IllegalStateException("cannot start chromedriver: " + e, e);
         }
+        this.driverPid = driverPid;
         this.pageServer = server;
         this.userDataDir = dataDir;
         this.service = svc;
@@ -233,11 +250,31 @@ public final class ChromiumPeer implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.debug("closing the page's peer connection failed", e);
             }
-            cleanup(driver, service, pageServer, userDataDir);
+            cleanup(driver, service, driverPid, pageServer, userDataDir);
         }
     }
 
-    private static void cleanup(ChromeDriver driver, ChromeDriverService service, TestPageServer server, Path dir) {
+    /**
+     * A launcher for the Debian chromedriver that makes it (and the Chromium it starts, which stays in its
+     * process group) die with this JVM, also when the JVM is killed: it records its PID, then execs
+     * chromedriver in place in a new process group with a parent-death signal ({@link ProcessGuard}).
+     */
+    private static Path guardedDriver(Path dir, Path pidFile) throws IOException {
+        StringBuilder script = new StringBuilder("#!/bin/sh\necho $$ > '").append(pidFile).append("'\nexec");
+        for (String part : ProcessGuard.guardPrefix()) {
+            script.append(' ').append(part);
+        }
+        script.append(' ').append(CHROMEDRIVER).append(" \"$@\"\n");
+        Path launcher = dir.resolve("chromedriver-guarded");
+        Files.writeString(launcher, script);
+        if (!launcher.toFile().setExecutable(true, true)) {
+            throw new IOException("cannot make " + launcher + " executable");
+        }
+        return launcher;
+    }
+
+    private static void cleanup(ChromeDriver driver, ChromeDriverService service, long driverPid,
+                                TestPageServer server, Path dir) {
         if (driver != null) {
             try {
                 driver.quit();
@@ -247,6 +284,9 @@ public final class ChromiumPeer implements AutoCloseable {
         }
         if (service != null && service.isRunning()) {
             service.stop();
+        }
+        if (driverPid > 0) {
+            ProcessGuard.release(driverPid); // whatever is left of chromedriver's process group
         }
         if (server != null) {
             server.close();

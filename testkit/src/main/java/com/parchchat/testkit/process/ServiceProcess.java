@@ -28,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * {@link #stop(Duration)} sends SIGTERM, waits, then SIGKILL — always to this process's PID only
  * (never by name), followed by any descendants it left behind. {@link #close()} is idempotent, so
  * use try-with-resources or call it from {@code @AfterEach}.
+ *
+ * <p>Every process is started through {@link ProcessGuard}: it runs in its own process group and
+ * dies with the JVM that started it, also when that JVM is killed or aborts without running
+ * {@code @AfterEach} or shutdown hooks.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -331,7 +335,7 @@ public final class ServiceProcess implements AutoCloseable {
                 }
                 pb.environment().putAll(env);
                 Files.writeString(logFile, "", StandardCharsets.UTF_8);
-                Process p = pb.start();
+                Process p = ProcessGuard.start(pb); // dies with this JVM, even on SIGKILL
                 // the command line is not logged: it may carry secrets (e.g. --static-auth-secret)
                 log.info("started {} pid {} (log {})", name, p.pid(), logFile);
                 return new ServiceProcess(name, p, logFile, List.copyOf(command));
