@@ -30,6 +30,8 @@ final class ToneMicrophone implements AudioSource {
   private short[] table;
   private int tableRate;
   private int position;
+  /** 10 ms frames the module's capture thread has pulled (it stops while nothing sends: muted). */
+  private volatile long pulls;
 
   /**
    * @param frequencyHz  the tone
@@ -47,6 +49,11 @@ final class ToneMicrophone implements AudioSource {
     return frequencyHz;
   }
 
+  /** How many 10 ms frames the audio module's capture thread pulled so far. */
+  long pulls() {
+    return pulls;
+  }
+
   /** RMS of what the microphone delivers, 0..1 of full scale (0 when gated). */
   double level() {
     return level;
@@ -54,6 +61,7 @@ final class ToneMicrophone implements AudioSource {
 
   @Override
   public int onPlaybackData(byte[] buffer, int samples, int bytesPerSample, int channels, int sampleRate) {
+    pulls++; // one writer, the module's capture thread
     try {
       int ch = Math.max(1, channels);
       int n = Math.min(buffer.length / 2, samples * Math.max(1, bytesPerSample / 2));

@@ -13,7 +13,10 @@ import dev.onvoid.webrtc.RTCIceGatheringState;
 import dev.onvoid.webrtc.RTCIceServer;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCRtpEncodingParameters;
 import dev.onvoid.webrtc.RTCRtpReceiver;
+import dev.onvoid.webrtc.RTCRtpSendParameters;
+import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCRtpTransceiver;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
@@ -383,6 +386,7 @@ public final class VoiceCall implements AutoCloseable {
       String sdp = s.acceptOffer(offer.sdp());
       s.answeredRevision = offer.revision();
       s.link.send(new ClientToSfu.Answer(sdp, offer.revision()));
+      s.setSending(!effectiveMute());
       applyRemoteEnabled();
     } catch (RuntimeException e) {
       log.warn("voice call {}: cannot answer offer {}: {}", id, offer.revision(), e.getMessage());
@@ -471,6 +475,7 @@ public final class VoiceCall implements AutoCloseable {
     }
     if (s.localTrack != null) {
       s.localTrack.setEnabled(!m);
+      s.setSending(!m);
     }
     if (selfUserId != null && m != sentMute && grant.canSpeak()) {
       s.sendQuietly(new ClientToSfu.Mute(m));
@@ -690,6 +695,8 @@ public final class VoiceCall implements AutoCloseable {
     final ToneMicrophone toneMicrophone;
     final AudioTrack localTrack;
     final AudioTrackSink localSink;
+    /** Our voice's sender (null for a receive-only member). */
+    final RTCRtpSender sender;
     final Map<String, RemoteVoice> remotes = new ConcurrentHashMap<>();
     volatile boolean closed;
     volatile CompletableFuture<Void> gathered = new CompletableFuture<>();
@@ -727,12 +734,53 @@ public final class VoiceCall implements AutoCloseable {
         }
         localTrack.setEnabled(!effectiveMute());
         // addTrack (not addTransceiver): the SFU's first offer pairs its section mid 0 only with it
-        pc.addTrack(localTrack, List.of("voice-" + id));
+        sender = pc.addTrack(localTrack, List.of("voice-" + id));
       } else {
         source = null;
         toneMicrophone = null;
         localTrack = null;
         localSink = null;
+        sender = null;
+      }
+    }
+
+    /**
+     * Starts or stops our send stream (call thread). A muted member's stream is made inactive
+     * ({@code encodings[0].active = false}): libwebrtc then stops the stream on its worker thread, and
+     * once no stream of the engine sends, {@code AudioState} stops the audio module's capture itself; it
+     * starts it again (and the stream) when the encoding becomes active. So a muted member neither
+     * captures, processes, encodes nor sends anything, and every start/stop of the module's capture is
+     * made by libwebrtc's one worker thread, serialised with the starts libwebrtc makes on its own
+     * (negotiations). Java must not call the module's start/stopRecording during a call: webrtc-java's
+     * headless module joins its capture thread in stopRecording, and a start racing that stop from
+     * another thread leaves the join waiting forever (the JVM hung that way when mute called them).
+     */
+    void setSending(boolean send) {
+      if (sender == null || closed) {
+        return;
+      }
+      try {
+        RTCRtpSendParameters p = sender.getParameters();
+        if (p == null || p.encodings == null || p.encodings.isEmpty()) {
+          return; // nothing negotiated yet: applied again after the answer
+        }
+        boolean change = false;
+        for (RTCRtpEncodingParameters e : p.encodings) {
+          // read back each time (not cached): a renegotiation must not leave a stale belief behind
+          if (!Boolean.valueOf(send).equals(e.active)) {
+            e.active = send;
+            change = true;
+          }
+        }
+        if (change) {
+          sender.setParameters(p);
+        }
+      } catch (RuntimeException | Error e) {
+        if (e instanceof Error && e.getClass() != Error.class) {
+          throw (Error) e;
+        }
+        // webrtc-java reports a refused change as a plain Error; the track stays disabled (silence)
+        log.warn("voice call {}: cannot {} the send stream: {}", id, send ? "start" : "stop", e.getMessage());
       }
     }
 
