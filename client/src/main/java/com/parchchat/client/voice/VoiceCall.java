@@ -109,6 +109,8 @@ public final class VoiceCall implements AutoCloseable {
   private volatile boolean pushToTalk;
   private volatile boolean pttPressed;
   private volatile boolean sentMute;
+  /** True while the engine switches the microphone: our send stream is held inactive. */
+  private volatile boolean sendingHeld;
   private volatile double localLevel;
   private volatile RemoteAudioTap tap;
   private volatile CallQuality quality = new CallQuality(-1, 0, 0, 0, null);
@@ -205,6 +207,20 @@ public final class VoiceCall implements AutoCloseable {
     post(() -> {
       applyRemoteEnabled();
       fireMembers();
+    });
+  }
+
+  /**
+   * Holds our send stream inactive (true) or lets it follow mute again (false); returns once applied on
+   * the call thread. While no stream of the engine sends, libwebrtc has stopped the audio module's
+   * capture (on its worker thread), so the engine can switch the microphone without calling the
+   * module's start/stopRecording itself.
+   */
+  void holdSending(boolean hold) {
+    sendingHeld = hold;
+    callOnThread(() -> {
+      applyMute();
+      return null;
     });
   }
 
@@ -386,7 +402,7 @@ public final class VoiceCall implements AutoCloseable {
       String sdp = s.acceptOffer(offer.sdp());
       s.answeredRevision = offer.revision();
       s.link.send(new ClientToSfu.Answer(sdp, offer.revision()));
-      s.setSending(!effectiveMute());
+      s.setSending(!effectiveMute() && !sendingHeld);
       applyRemoteEnabled();
     } catch (RuntimeException e) {
       log.warn("voice call {}: cannot answer offer {}: {}", id, offer.revision(), e.getMessage());
@@ -475,7 +491,7 @@ public final class VoiceCall implements AutoCloseable {
     }
     if (s.localTrack != null) {
       s.localTrack.setEnabled(!m);
-      s.setSending(!m);
+      s.setSending(!m && !sendingHeld);
     }
     if (selfUserId != null && m != sentMute && grant.canSpeak()) {
       s.sendQuietly(new ClientToSfu.Mute(m));

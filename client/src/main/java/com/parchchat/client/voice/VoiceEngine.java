@@ -215,13 +215,26 @@ public final class VoiceEngine implements AutoCloseable {
     return mode == AudioMode.DEVICE ? adm.getPlayoutDevices() : List.of();
   }
 
-  /** Switches the capture device (takes effect for running calls). */
+  /**
+   * Switches the capture device (takes effect for running calls). Every call's send stream is held
+   * inactive first, so libwebrtc has stopped the capture on its worker thread; the device changes while
+   * nothing records, and releasing the streams lets libwebrtc start the capture again on the new device.
+   * Java never calls the module's start/stopRecording while a call runs: a start racing a stop from
+   * another thread can hang the module in native code (see {@link VoiceCall}).
+   */
   public void selectMicrophone(AudioDevice device) {
     requireDeviceMode();
-    adm.stopRecording();
-    adm.setRecordingDevice(device);
-    adm.initRecording();
-    adm.startRecording();
+    List<VoiceCall> running = List.copyOf(calls);
+    for (VoiceCall c : running) {
+      step("hold sending", () -> c.holdSending(true));
+    }
+    try {
+      adm.setRecordingDevice(device);
+    } finally {
+      for (VoiceCall c : running) {
+        step("resume sending", () -> c.holdSending(false));
+      }
+    }
   }
 
   /** Switches the playout device. */
