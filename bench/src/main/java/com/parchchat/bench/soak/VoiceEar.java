@@ -10,10 +10,11 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What one soak voice participant hears: the last ~0.5 s of decoded audio per remote member, checked
+ * What one voice client hears (a soak participant here, the e2e voice tests' clients too): the decoded
+ * audio of each remote member as the voice engine attributes it, the last ~0.5 s per member, checked
  * for the tone frequencies of the room. A member whose track delivered nothing for a second is silent.
  */
-final class VoiceEar implements RemoteAudioTap {
+public final class VoiceEar implements RemoteAudioTap {
   private static final long STALE_NANOS = 1_000_000_000L;
 
   private final double[] candidates;
@@ -21,7 +22,7 @@ final class VoiceEar implements RemoteAudioTap {
   private final Map<String, Long> lastAudio = new ConcurrentHashMap<>();
   private final FrequencyDetector detector = new FrequencyDetector();
 
-  VoiceEar(double... candidates) {
+  public VoiceEar(double... candidates) {
     this.candidates = candidates.clone();
   }
 
@@ -32,7 +33,7 @@ final class VoiceEar implements RemoteAudioTap {
   }
 
   /** Tone frequencies audible from {@code userId} now. */
-  Set<Double> from(String userId) {
+  public Set<Double> from(String userId) {
     PcmRecorder r = byMember.get(userId);
     Long last = lastAudio.get(userId);
     if (r == null || last == null || System.nanoTime() - last > STALE_NANOS) {
@@ -42,11 +43,20 @@ final class VoiceEar implements RemoteAudioTap {
   }
 
   /** Tone frequencies audible now, by member (members heard at some time; silent ones map to an empty set). */
-  Map<String, Set<Double>> heard() {
+  public Map<String, Set<Double>> heard() {
     Map<String, Set<Double>> m = new TreeMap<>();
     for (String userId : byMember.keySet()) {
       m.put(userId, from(userId));
     }
     return m;
+  }
+
+  /** Tone frequencies audible from anybody now. */
+  public Set<Double> all() {
+    Set<Double> out = new TreeSet<>();
+    for (String userId : byMember.keySet()) {
+      out.addAll(from(userId));
+    }
+    return out;
   }
 }

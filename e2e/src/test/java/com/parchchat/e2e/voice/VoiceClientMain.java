@@ -1,5 +1,6 @@
 package com.parchchat.e2e.voice;
 
+import com.parchchat.bench.soak.VoiceEar;
 import com.parchchat.client.core.ClientConfig;
 import com.parchchat.client.core.HostSession;
 import com.parchchat.client.core.ParchClient;
@@ -86,7 +87,7 @@ public final class VoiceClientMain {
         lounge = space.channels().get().stream().filter(c -> c.kind() == ChannelKind.VOICE).findFirst().orElseThrow();
       }
 
-      Ear ear = new Ear(listen);
+      VoiceEar ear = new VoiceEar(listen);
       VoiceSession voice = VoiceSession.overWebSocket(host, engine, client.http());
       VoiceCall call = voice.join(lounge.id(), VoiceInput.tone(tone), new VoiceListener() {
         @Override

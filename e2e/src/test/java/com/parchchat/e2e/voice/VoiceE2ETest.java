@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.parchchat.bench.soak.VoiceEar;
 import com.parchchat.client.core.ClientConfig;
 import com.parchchat.client.core.ClientException;
 import com.parchchat.client.core.HostSession;
@@ -67,7 +68,7 @@ class VoiceE2ETest {
     final HostSession host;
     final String userId;
     VoiceSession voice;
-    Ear ear;
+    VoiceEar ear;
     VoiceCall call;
 
     Person(ParchStack stack, String name) throws Exception {
@@ -85,7 +86,7 @@ class VoiceE2ETest {
     VoiceCall talk(String channelId, double hz) throws Exception {
       VoiceEngine engine = cleanup.add(new VoiceEngine(VoiceConfig.headless()));
       voice = cleanup.add(VoiceSession.overWebSocket(host, engine, client.http()));
-      ear = new Ear(TONES);
+      ear = new VoiceEar(TONES);
       call = voice.join(channelId, VoiceInput.tone(hz), new VoiceListener() { }).get(20, TimeUnit.SECONDS);
       call.setRemoteAudioTap(ear);
       return call;
@@ -99,7 +100,7 @@ class VoiceE2ETest {
       VoiceEngine engine = cleanup.add(new VoiceEngine(VoiceConfig.headless()));
       HostReply.VoiceGrant g = host.call(new HostRequest.VoiceJoin(channelId), HostReply.VoiceGrant.class)
           .get(20, TimeUnit.SECONDS);
-      ear = new Ear(TONES);
+      ear = new VoiceEar(TONES);
       call = engine.join(VoiceGrant.fromHostReply(g),
           SfuLinkFactory.webSocket(client.http(), SignalCodec.withDefaults(), Duration.ofSeconds(10)),
           VoiceInput.tone(hz), new VoiceListener() { });

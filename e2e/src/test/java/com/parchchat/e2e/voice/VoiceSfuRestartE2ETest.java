@@ -3,6 +3,7 @@ package com.parchchat.e2e.voice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.parchchat.bench.soak.VoiceEar;
 import com.parchchat.client.core.ClientConfig;
 import com.parchchat.client.core.HostSession;
 import com.parchchat.client.core.ParchClient;
@@ -52,7 +53,7 @@ class VoiceSfuRestartE2ETest {
     final String userId;
     final List<VoiceCall.State> states = new CopyOnWriteArrayList<>();
     VoiceSession voice;
-    final Ear ear = new Ear(TONES);
+    final VoiceEar ear = new VoiceEar(TONES);
 
     Talker(ParchStack stack, String name, double hz) throws Exception {
       this.name = name;
