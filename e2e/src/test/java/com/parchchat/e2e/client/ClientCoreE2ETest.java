@@ -12,6 +12,7 @@ import com.parchchat.client.core.LocalStore;
 import com.parchchat.client.core.ParchClient;
 import com.parchchat.client.core.RelayConnection;
 import com.parchchat.client.core.SpaceState;
+import com.parchchat.e2e.support.Spaces;
 import com.parchchat.protocol.api.Channel;
 import com.parchchat.protocol.api.ChannelKind;
 import com.parchchat.protocol.api.Message;
@@ -114,10 +115,6 @@ class ClientCoreE2ETest {
     return h;
   }
 
-  static Channel textChannel(SpaceState s) {
-    return s.channels().get().stream().filter(c -> c.kind() == ChannelKind.TEXT).findFirst().orElseThrow();
-  }
-
   /** Alice creates a space with a text channel; Bob joins through an invite by username. */
   record Pair(HostSession alice, HostSession bob, SpaceState aliceSpace, SpaceState bobSpace, Channel general) {}
 
@@ -125,22 +122,13 @@ class ClientCoreE2ETest {
     HostSession alice = ready(a, stack.hostKey());
     HostSession bob = ready(b, stack.hostKey());
     SpaceState space = alice.createSpace("Team").get(10, TimeUnit.SECONDS);
-    Channel general = space.channels().get().stream().filter(c -> c.kind() == ChannelKind.TEXT).findFirst()
-        .orElseGet(() -> join(alice.createChannel(space.id(), "general", ChannelKind.TEXT)));
+    Channel general = Spaces.textChannel(alice, space);
     alice.inviteUser(space.id(), name("bob")).get(10, TimeUnit.SECONDS);
     await().atMost(WAIT).until(() -> bob.invites().get().size() == 1);
     SpaceState bobSpace = bob.acceptInvite(bob.invites().get().get(0).id()).get(10, TimeUnit.SECONDS);
     assertThat(bob.invites().get()).isEmpty();
     await().atMost(WAIT).until(() -> space.members().get().size() == 2);
     return new Pair(alice, bob, space, bobSpace, general);
-  }
-
-  static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
-    try {
-      return f.get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 
   static List<String> contents(HostSession h, String channelId) {
@@ -262,9 +250,7 @@ class ClientCoreE2ETest {
     ParchClient a = user("alice");
     HostSession alice = ready(a, stack.hostKey());
     SpaceState space = alice.createSpace("Durable").get(10, TimeUnit.SECONDS);
-    Channel ch = space.channels().get().isEmpty()
-        ? alice.createChannel(space.id(), "general", ChannelKind.TEXT).get(10, TimeUnit.SECONDS)
-        : textChannel(space);
+    Channel ch = Spaces.textChannel(alice, space);
     alice.openChannel(ch.id()).get(10, TimeUnit.SECONDS);
     alice.send(ch.id(), "before", null);
     await().atMost(WAIT).until(() -> alice.pendingSends() == 0);

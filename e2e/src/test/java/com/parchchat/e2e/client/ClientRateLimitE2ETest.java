@@ -8,8 +8,8 @@ import com.parchchat.client.core.ClientConfig;
 import com.parchchat.client.core.HostSession;
 import com.parchchat.client.core.ParchClient;
 import com.parchchat.client.core.SpaceState;
+import com.parchchat.e2e.support.Spaces;
 import com.parchchat.protocol.api.Channel;
-import com.parchchat.protocol.api.ChannelKind;
 import com.parchchat.testkit.stack.ParchStack;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,8 +34,7 @@ class ClientRateLimitE2ETest {
       HostSession h = c.addHost(stack.hostKey());
       await().atMost(Duration.ofSeconds(30)).until(() -> h.phase().get() == HostSession.Phase.READY);
       SpaceState s = h.createSpace("Busy").get(10, TimeUnit.SECONDS);
-      Channel ch = s.channels().get().stream().filter(x -> x.kind() == ChannelKind.TEXT).findFirst()
-          .orElseGet(() -> ClientCoreE2ETest.join(h.createChannel(s.id(), "general", ChannelKind.TEXT)));
+      Channel ch = Spaces.textChannel(h, s);
       h.openChannel(ch.id()).get(10, TimeUnit.SECONDS);
       int total = 35;
       for (int i = 0; i < total; i++) {

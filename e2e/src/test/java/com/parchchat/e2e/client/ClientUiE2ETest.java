@@ -1,5 +1,6 @@
 package com.parchchat.e2e.client;
 
+import static com.parchchat.e2e.support.Spaces.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,6 +10,7 @@ import com.parchchat.client.core.HostSession;
 import com.parchchat.client.core.ParchClient;
 import com.parchchat.client.core.SpaceState;
 import com.parchchat.client.ui.AppShell;
+import com.parchchat.e2e.support.Spaces;
 import com.parchchat.protocol.api.Channel;
 import com.parchchat.protocol.api.ChannelKind;
 import com.parchchat.testkit.stack.ParchStack;
@@ -288,8 +290,7 @@ class ClientUiE2ETest {
     ParchClient owner = bot("hist" + me);
     HostSession ownerHost = ready(owner);
     SpaceState space = ownerHost.createSpace("Archive").get(10, TimeUnit.SECONDS);
-    Channel ch = space.channels().get().stream().filter(c -> c.kind() == ChannelKind.TEXT).findFirst()
-        .orElseGet(() -> join(ownerHost.createChannel(space.id(), "general", ChannelKind.TEXT)));
+    Channel ch = Spaces.textChannel(ownerHost, space);
     ownerHost.openChannel(ch.id()).get(10, TimeUnit.SECONDS);
     int total = 260;
     for (int i = 0; i < total; i++) {
@@ -320,8 +321,7 @@ class ClientUiE2ETest {
     ParchClient owner = bot("srch" + me);
     HostSession ownerHost = ready(owner);
     SpaceState space = ownerHost.createSpace("Search Lab").get(10, TimeUnit.SECONDS);
-    Channel general = space.channels().get().stream().filter(c -> c.kind() == ChannelKind.TEXT).findFirst()
-        .orElseGet(() -> join(ownerHost.createChannel(space.id(), "general", ChannelKind.TEXT)));
+    Channel general = Spaces.textChannel(ownerHost, space);
     Channel notes = join(ownerHost.createChannel(space.id(), "notes", ChannelKind.TEXT));
     ownerHost.openChannel(general.id()).get(10, TimeUnit.SECONDS);
     // the first hit lies far outside the newest page of its channel
@@ -431,14 +431,6 @@ class ClientUiE2ETest {
     });
     await().atMost(WAIT).until(() -> text(robot, "#host-name").equals("Parch Home"));
     await().atMost(WAIT).until(() -> text(robot, "#space-title").equals("Book Club"));
-  }
-
-  static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
-    try {
-      return f.get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 
   static boolean visible(Node n) {

@@ -8,7 +8,7 @@ import com.parchchat.client.core.ClientConfig;
 import com.parchchat.client.core.HostSession;
 import com.parchchat.client.core.ParchClient;
 import com.parchchat.client.core.SpaceState;
-import com.parchchat.protocol.api.ChannelKind;
+import com.parchchat.e2e.support.Spaces;
 import com.parchchat.protocol.api.Member;
 import com.parchchat.testkit.netns.NetNs;
 import com.parchchat.testkit.process.ServiceProcess;
@@ -118,9 +118,7 @@ class DroppedLinkE2ETest {
     HostSession w = watcher.addHost(stack.hostKey());
     await().atMost(WAIT).until(() -> w.phase().get() == HostSession.Phase.READY);
     SpaceState space = w.createSpace("Links").get(10, TimeUnit.SECONDS);
-    String ch = space.channels().get().stream().filter(c -> c.kind() == ChannelKind.TEXT).findFirst()
-        .map(c -> c.id())
-        .orElseGet(() -> RelayRestartE2ETest.join(w.createChannel(space.id(), "general", ChannelKind.TEXT)).id());
+    String ch = Spaces.textChannel(w, space).id();
     w.openChannel(ch).get(10, TimeUnit.SECONDS);
 
     // the roaming client, its own JVM inside the namespace

@@ -9,8 +9,8 @@ import com.parchchat.client.core.HostSession;
 import com.parchchat.client.core.ParchClient;
 import com.parchchat.client.core.RelayConnection;
 import com.parchchat.client.core.SpaceState;
+import com.parchchat.e2e.support.Spaces;
 import com.parchchat.protocol.api.Channel;
-import com.parchchat.protocol.api.ChannelKind;
 import com.parchchat.testkit.stack.ParchStack;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,8 +83,7 @@ class RelayRestartE2ETest {
     // one space with everyone in it
     HostSession owner = sessions.get(0);
     SpaceState space = owner.createSpace("Everyone").get(10, TimeUnit.SECONDS);
-    Channel general = space.channels().get().stream().filter(c -> c.kind() == ChannelKind.TEXT).findFirst()
-        .orElseGet(() -> join(owner.createChannel(space.id(), "general", ChannelKind.TEXT)));
+    Channel general = Spaces.textChannel(owner, space);
     String ch = general.id();
     List<CompletableFuture<?>> invited = new ArrayList<>();
     for (int i = 1; i < CLIENTS; i++) {
@@ -195,13 +194,5 @@ class RelayRestartE2ETest {
       out.append(text).append(" at sender: ").append(state).append("; ");
     }
     return out.toString();
-  }
-
-  static <T> T join(CompletableFuture<T> f) {
-    try {
-      return f.get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 }

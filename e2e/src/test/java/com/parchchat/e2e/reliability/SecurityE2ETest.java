@@ -8,8 +8,8 @@ import com.parchchat.client.core.ClientConfig;
 import com.parchchat.client.core.HostSession;
 import com.parchchat.client.core.ParchClient;
 import com.parchchat.client.core.SpaceState;
+import com.parchchat.e2e.support.Spaces;
 import com.parchchat.protocol.api.Channel;
-import com.parchchat.protocol.api.ChannelKind;
 import com.parchchat.testkit.stack.ParchStack;
 import java.io.IOException;
 import java.io.InputStream;
@@ -119,8 +119,7 @@ class SecurityE2ETest {
     HostSession alice = ready(a);
     HostSession bob = ready(b);
     SpaceState space = alice.createSpace("Sec").get(10, TimeUnit.SECONDS);
-    Channel general = space.channels().get().stream().filter(c -> c.kind() == ChannelKind.TEXT).findFirst()
-        .orElseGet(() -> join(alice.createChannel(space.id(), "general", ChannelKind.TEXT)));
+    Channel general = Spaces.textChannel(alice, space);
     alice.inviteUser(space.id(), "bob").get(10, TimeUnit.SECONDS);
     await().atMost(WAIT).until(() -> bob.invites().get().size() == 1);
     bob.acceptInvite(bob.invites().get().get(0).id()).get(10, TimeUnit.SECONDS);
@@ -197,13 +196,5 @@ class SecurityE2ETest {
       out.add(l.message().content());
     }
     return out;
-  }
-
-  static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
-    try {
-      return f.get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 }
