@@ -51,7 +51,7 @@ final class AesCmSrtpSender {
   private final byte[] rocBytes = new byte[4];
   private final byte[] mac = new byte[20];
 
-  /** One SSRC's rollover state (RFC 3711 §3.2.1 ROC and s_l) and its part of the IV. */
+  /** One SSRC's rollover state (RFC 3711 §3.2.1 ROC and s_l) and its part of the AES-CM IV (unused by GCM). */
   static final class Stream {
     final int ssrc;
     /** IV bytes 0-7: salt XOR SSRC·2^64. */
@@ -60,7 +60,7 @@ final class AesCmSrtpSender {
     private int highestSeq;
     private long roc;
 
-    private Stream(int ssrc, long ivHigh) {
+    Stream(int ssrc, long ivHigh) {
       this.ssrc = ssrc;
       this.ivHigh = ivHigh;
     }
@@ -150,7 +150,7 @@ final class AesCmSrtpSender {
   }
 
   /** RFC 3711 Appendix A: the ROC this sequence number belongs to, relative to the highest sent. */
-  private static long estimateRoc(Stream s, int seq) {
+  static long estimateRoc(Stream s, int seq) {
     if (!s.started) {
       return s.roc;
     }
@@ -160,7 +160,7 @@ final class AesCmSrtpSender {
     return s.highestSeq - 32768 > seq ? (s.roc + 1) & 0xFFFFFFFFL : s.roc;
   }
 
-  private static void update(Stream s, int seq, long packetRoc) {
+  static void update(Stream s, int seq, long packetRoc) {
     long index = (packetRoc << 16) | seq;
     if (!s.started || index > ((s.roc << 16) | s.highestSeq)) {
       s.started = true;
@@ -195,7 +195,7 @@ final class AesCmSrtpSender {
   }
 
   /** Fixed header, CSRC list and header extension (RFC 3550 §5.1, §5.3.1): what stays in the clear. */
-  private static int headerLength(byte[] b, int off, int len) throws SrtpException {
+  static int headerLength(byte[] b, int off, int len) throws SrtpException {
     if (len < 12) {
       throw new SrtpException("RTP packet too short");
     }

@@ -24,9 +24,10 @@ public final class SrtpSession implements AutoCloseable {
   private final SrtpContextFactory sendFactory;
   private final SrtpContextFactory receiveFactory;
   private final IntObjectHashMap<SrtpCryptoContext> sendRtp = new IntObjectHashMap<>();
-  /** AES-CM only: the send side of RTP on the JDK's AES/HMAC (see {@link AesCmSrtpSender}); null for GCM. */
+  /** The send side of RTP on the JDK's AES/HMAC or AES-GCM (see {@link AesCmSrtpSender}); one of the two is null. */
   private final AesCmSrtpSender aesCmSender;
-  private final IntObjectHashMap<AesCmSrtpSender.Stream> sendRtpAesCm = new IntObjectHashMap<>();
+  private final AesGcmSrtpSender aesGcmSender;
+  private final IntObjectHashMap<AesCmSrtpSender.Stream> sendStreams = new IntObjectHashMap<>();
   private final IntObjectHashMap<SrtpCryptoContext> receiveRtp = new IntObjectHashMap<>();
   private final IntObjectHashMap<SrtcpCryptoContext> sendRtcp = new IntObjectHashMap<>();
   private final IntObjectHashMap<SrtcpCryptoContext> receiveRtcp = new IntObjectHashMap<>();
@@ -52,6 +53,7 @@ public final class SrtpSession implements AutoCloseable {
     byte[] recvSalt = localIsDtlsServer ? clientSalt : serverSalt;
     try {
       this.aesCmSender = profile == SrtpProfile.AES_CM_128_HMAC_SHA1_80 ? AesCmSrtpSender.create(sendKey, sendSalt) : null;
+      this.aesGcmSender = profile == SrtpProfile.AEAD_AES_128_GCM ? AesGcmSrtpSender.create(sendKey, sendSalt) : null;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the JDK lacks AES or HmacSHA1: " + e.getMessage(), e);
     }
@@ -65,24 +67,28 @@ public final class SrtpSession implements AutoCloseable {
 
   /**
    * Encrypts the RTP packet in {@code buf} in place and returns it (possibly reallocated to fit the
-   * tag). AES-CM goes through {@link AesCmSrtpSender} (no per-packet cipher set-up or garbage),
-   * AES-GCM through jitsi-srtp.
+   * tag): AES-CM through {@link AesCmSrtpSender} (no per-packet cipher set-up or garbage), AES-GCM
+   * through {@link AesGcmSrtpSender}; both share one cipher over all SSRCs of the association.
    */
   public PacketBuffer protectRtp(PacketBuffer buf) throws SrtpException {
     int ssrc = ssrcAt(buf, 8);
-    if (aesCmSender != null) {
-      AesCmSrtpSender.Stream stream = sendRtpAesCm.get(ssrc);
+    if (aesCmSender != null || aesGcmSender != null) {
+      AesCmSrtpSender.Stream stream = sendStreams.get(ssrc);
       if (stream == null) {
-        stream = aesCmSender.stream(ssrc);
-        sendRtpAesCm.put(ssrc, stream);
+        stream = aesCmSender != null ? aesCmSender.stream(ssrc) : new AesCmSrtpSender.Stream(ssrc, 0);
+        sendStreams.put(ssrc, stream);
       }
-      aesCmSender.protect(stream, buf);
+      if (aesCmSender != null) {
+        aesCmSender.protect(stream, buf);
+      } else {
+        aesGcmSender.protect(stream, buf);
+      }
       return buf;
     }
     return protectRtpJitsi(buf, ssrc);
   }
 
-  /** jitsi-srtp's send transform (AES-GCM; and the reference the AES-CM sender is tested against). */
+  /** jitsi-srtp's send transform: the reference our senders are tested against. */
   PacketBuffer protectRtpJitsi(PacketBuffer buf, int ssrc) throws SrtpException {
     try {
       SrtpCryptoContext ctx = sendRtp.get(ssrc);

@@ -9,11 +9,13 @@ import java.util.Random;
 import javax.crypto.Cipher;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The SFU's own AES_CM_128_HMAC_SHA1_80 send transform against RFC 3711's test vectors and
- * against jitsi-srtp: for the same keys and packets it must produce the same bytes as jitsi's
- * transform, and jitsi's receiver (with its replay list) must accept them.
+ * The SFU's own send transforms (AES_CM_128_HMAC_SHA1_80 and AEAD_AES_128_GCM) against RFC 3711's
+ * test vectors and against jitsi-srtp: for the same keys and packets they must produce the same
+ * bytes as jitsi's transform, and jitsi's receiver (with its replay list) must accept them.
  */
 class AesCmSrtpSenderTest {
   private static final HexFormat HEX = HexFormat.of();
@@ -75,14 +77,15 @@ class AesCmSrtpSenderTest {
     return Arrays.copyOf(b, header + payload);
   }
 
-  @Test
-  void sameBytesAsJitsiSrtpAndJitsiDecryptsThemAcrossASequenceWrap() throws Exception {
+  @ParameterizedTest
+  @EnumSource(SrtpProfile.class)
+  void sameBytesAsJitsiSrtpAndJitsiDecryptsThemAcrossASequenceWrap(SrtpProfile profile) throws Exception {
     Random r = new Random(7);
-    byte[] km = new byte[SrtpProfile.AES_CM_128_HMAC_SHA1_80.keyingMaterialLength()];
+    byte[] km = new byte[profile.keyingMaterialLength()];
     r.nextBytes(km);
-    try (SrtpSession ours = new SrtpSession(SrtpProfile.AES_CM_128_HMAC_SHA1_80, km, true);
-        SrtpSession jitsi = new SrtpSession(SrtpProfile.AES_CM_128_HMAC_SHA1_80, km, true);
-        SrtpSession receiver = new SrtpSession(SrtpProfile.AES_CM_128_HMAC_SHA1_80, km, false)) {
+    try (SrtpSession ours = new SrtpSession(profile, km, true);
+        SrtpSession jitsi = new SrtpSession(profile, km, true);
+        SrtpSession receiver = new SrtpSession(profile, km, false)) {
       // two SSRCs on one association share its session keys; each keeps its own rollover counter.
       // Across the 16-bit wrap (ROC 0 -> 1), a late retransmission from before it (ROC 0 again),
       // and a second wrap (ROC 2)
@@ -92,13 +95,18 @@ class AesCmSrtpSenderTest {
         for (int ssrc : new int[] {0xCAFE0001, 0x00000007}) {
           int payload = n % 3 == 0 ? 0 : 1 + r.nextInt(400);
           byte[] plain = rtp(r, seq, ssrc, n % 4 == 1 ? 2 : 0, n % 2 == 0, payload);
-          byte[] a = Arrays.copyOf(plain, plain.length + 10);
-          byte[] b = Arrays.copyOf(plain, plain.length + 10);
+          byte[] a = Arrays.copyOf(plain, plain.length + 16);
+          byte[] b = Arrays.copyOf(plain, plain.length + 16);
           PacketBuffer pa = ours.protectRtp(new PacketBuffer(a, 0, plain.length));
           PacketBuffer pb = jitsi.protectRtpJitsi(new PacketBuffer(b, 0, plain.length), ssrc);
           byte[] wa = Arrays.copyOfRange(pa.getBuffer(), pa.getOffset(), pa.getOffset() + pa.getLength());
           byte[] wb = Arrays.copyOfRange(pb.getBuffer(), pb.getOffset(), pb.getOffset() + pb.getLength());
           assertThat(wa).as("packet %d (seq %d, SSRC %08x)", n, seq, ssrc).isEqualTo(wb);
+          if (n == 5) { // a NACK answer right after its original: the same bytes again
+            byte[] again = Arrays.copyOf(plain, plain.length + 16);
+            PacketBuffer pr = ours.protectRtp(new PacketBuffer(again, 0, plain.length));
+            assertThat(Arrays.copyOfRange(pr.getBuffer(), pr.getOffset(), pr.getOffset() + pr.getLength())).isEqualTo(wa);
+          }
           if (seq != 65533) { // a late retransmission: jitsi's replay window refuses it, as it should
             PacketBuffer back;
             try {
@@ -115,14 +123,15 @@ class AesCmSrtpSenderTest {
     }
   }
 
-  @Test
-  void growsTheBufferForTheTagAndRejectsTruncatedHeaders() throws Exception {
-    byte[] km = new byte[SrtpProfile.AES_CM_128_HMAC_SHA1_80.keyingMaterialLength()];
-    try (SrtpSession s = new SrtpSession(SrtpProfile.AES_CM_128_HMAC_SHA1_80, km, true);
-        SrtpSession receiver = new SrtpSession(SrtpProfile.AES_CM_128_HMAC_SHA1_80, km, false)) {
+  @ParameterizedTest
+  @EnumSource(SrtpProfile.class)
+  void growsTheBufferForTheTagAndRejectsTruncatedHeaders(SrtpProfile profile) throws Exception {
+    byte[] km = new byte[profile.keyingMaterialLength()];
+    try (SrtpSession s = new SrtpSession(profile, km, true);
+        SrtpSession receiver = new SrtpSession(profile, km, false)) {
       byte[] plain = rtp(new Random(1), 5, 9, 0, false, 20);
       PacketBuffer p = s.protectRtp(new PacketBuffer(plain.clone(), 0, plain.length)); // no spare room
-      assertThat(p.getLength()).isEqualTo(plain.length + 10);
+      assertThat(p.getLength()).isEqualTo(plain.length + (profile == SrtpProfile.AEAD_AES_128_GCM ? 16 : 10));
       receiver.unprotectRtp(new PacketBuffer(Arrays.copyOfRange(p.getBuffer(), p.getOffset(),
           p.getOffset() + p.getLength()), 0, p.getLength()));
 
