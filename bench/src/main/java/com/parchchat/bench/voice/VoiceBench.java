@@ -75,6 +75,10 @@ public final class VoiceBench implements Callable<Integer> {
   @Option(names = "--processing", defaultValue = "desktop", description = "audio processing of the clients:"
       + " desktop (echo cancellation, noise suppression, gain control, high-pass: what users run, the figure of"
       + " record) or off (diagnosis only: what the processing costs)") String processing;
+  @Option(names = "--audio", defaultValue = "headless", description = "audio device module of the clients:"
+      + " headless (webrtc-java's headless module, a tone pulled by its capture thread; the default) or pulse"
+      + " (the PulseAudio module a desktop uses: the bench starts its own pulseaudio server with a null sink as"
+      + " the speaker and a 440 Hz sine source as the microphone; needs Debian pulseaudio)") String audio;
   @Option(names = "--conversation", description = "members take turns (one speaks 2 s while the two others"
       + " are muted) instead of all three talking at once") boolean conversation;
 
@@ -131,6 +135,23 @@ public final class VoiceBench implements Callable<Integer> {
       k.find();
       String hostKey = k.group(1);
 
+      Path pulseSocket = null;
+      if (audio.equals("pulse")) {
+        pulseSocket = dir.resolve("pulse-native");
+        Path script = dir.resolve("bench.pa");
+        Files.writeString(script, String.join("\n", "load-module module-null-sink sink_name=bench_speaker",
+            "load-module module-sine-source source_name=bench_mic frequency=" + (int) TONES[0],
+            "load-module module-native-protocol-unix auth-anonymous=1 socket=" + pulseSocket,
+            "set-default-sink bench_speaker", "set-default-source bench_mic", ""));
+        start(procs, dir, "pulseaudio", List.of("pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
+            "--use-pid-file=no", "-F", script.toString(), "--log-target=stderr"));
+        long until = System.nanoTime() + START.toNanos();
+        while (!Files.exists(pulseSocket) && System.nanoTime() < until) {
+          Thread.sleep(50);
+        }
+      } else if (!audio.equals("headless")) {
+        throw new IllegalArgumentException("--audio must be headless or pulse: " + audio);
+      }
       String cp = System.getProperty("java.class.path");
       List<ServiceProcess> clients = new ArrayList<>();
       String[] names = {"owner", "bob", "carol"};
@@ -140,8 +161,12 @@ public final class VoiceBench implements Callable<Integer> {
         cmd.addAll(desktopJvmOptions());
         cmd.addAll(List.of("-cp", cp, VoiceBench.class.getName(), "client", relayUrl, hostKey, names[i],
             "" + TONES[i], dir.toString(), "" + (i == 0 ? 0 : rejoins), conversation ? "turns:" + i : "all",
-            processing));
-        ServiceProcess c = ServiceProcess.builder(names[i]).command(cmd).logDir(dir.resolve(names[i] + "-logs")).start();
+            processing, audio));
+        ServiceProcess.Builder b = ServiceProcess.builder(names[i]).command(cmd).logDir(dir.resolve(names[i] + "-logs"));
+        if (pulseSocket != null) {
+          b.env("PULSE_SERVER", "unix:" + pulseSocket);
+        }
+        ServiceProcess c = b.start();
         procs.add(c);
         clients.add(c);
       }
@@ -154,6 +179,10 @@ public final class VoiceBench implements Callable<Integer> {
       for (int i = 0; i < 3; i++) {
         before[i] = cpuTicks(clients.get(i).pid());
       }
+      long[] packetsBefore = new long[3];
+      for (int i = 0; i < 3; i++) {
+        packetsBefore[i] = lastPackets(clients.get(i));
+      }
       java.util.Map<String, Long> threadsBefore = threadTicks(clients.get(1).pid());
       String loadBefore = loadAverage();
       System.out.println("measuring CPU over " + window + " s (load average " + loadBefore + ") ...");
@@ -162,7 +191,8 @@ public final class VoiceBench implements Callable<Integer> {
       double secs = (System.nanoTime() - t0) / 1e9;
       java.util.Map<String, Long> threadsAfter = threadTicks(clients.get(1).pid());
       String loadAfter = loadAverage();
-      System.out.println("=== voice bench (loopback, 3 client JVMs, headless audio, tone input) ===");
+      System.out.println("=== voice bench (loopback, 3 client JVMs, " + (audio.equals("pulse")
+          ? "PulseAudio module (null sink, 440 Hz sine source)" : "headless audio, tone input") + ") ===");
       System.out.println("load average (1/5/15 min) before the window " + loadBefore + ", after " + loadAfter);
       System.out.println("client JVM options (the desktop app's): " + String.join(" ", desktopJvmOptions()));
       System.out.println("audio processing: " + (processing.equals("off") ? "OFF (diagnosis, not what users run)"
@@ -173,8 +203,9 @@ public final class VoiceBench implements Callable<Integer> {
       for (int i = 0; i < 3; i++) {
         double cpu = (cpuTicks(clients.get(i).pid()) - before[i]) / 100.0 / secs * 100;
         sum += cpu;
-        System.out.printf(Locale.ROOT, "%-6s CPU %.1f%% of one core over %d s, RSS %d MB%n", names[i], cpu, window,
-            rssKb(clients.get(i).pid()) / 1024);
+        System.out.printf(Locale.ROOT, "%-6s CPU %.1f%% of one core over %d s, RSS %d MB, received %.0f audio packets/s%n",
+            names[i], cpu, window, rssKb(clients.get(i).pid()) / 1024,
+            (lastPackets(clients.get(i)) - packetsBefore[i]) / secs);
       }
       System.out.printf(Locale.ROOT, "client CPU mean %.1f%% of one core (target <= 5%%)%n", sum / 3);
       System.out.println("where bob's CPU goes (threads grouped by name, % of one core):");
@@ -221,6 +252,18 @@ public final class VoiceBench implements Callable<Integer> {
     return com.parchchat.client.Relaunch.TUNED_OPTIONS;
   }
 
+  private static final Pattern PACKETS = Pattern.compile("PACKETS (\\d+)");
+
+  /** The client's latest report of inbound audio packets (once a second; 0 before the first). */
+  private static long lastPackets(ServiceProcess c) {
+    Matcher m = PACKETS.matcher(c.output());
+    long last = 0;
+    while (m.find()) {
+      last = Long.parseLong(m.group(1));
+    }
+    return last;
+  }
+
   private static long median(List<Long> xs) {
     if (xs.isEmpty()) {
       return -1;
@@ -228,6 +271,12 @@ public final class VoiceBench implements Callable<Integer> {
     List<Long> s = new ArrayList<>(xs);
     s.sort(null);
     return s.get(s.size() / 2);
+  }
+
+  private static ServiceProcess start(List<ServiceProcess> procs, Path dir, String name, List<String> command) {
+    ServiceProcess p = ServiceProcess.builder(name).command(command).logDir(dir.resolve(name + "-logs")).start();
+    procs.add(p);
+    return p;
   }
 
   private static ServiceProcess start(List<ServiceProcess> procs, Path dir, String name, Path jar, List<String> args) {
@@ -330,20 +379,27 @@ public final class VoiceBench implements Callable<Integer> {
       for (int round = 0; round <= rejoins; round++) {
         long click = System.nanoTime();
         // the desktop defaults (stats every 500 ms), with the headless audio module and a tone as the voice
-        VoiceConfig desktop = VoiceConfig.desktop().withAudioMode(AudioMode.HEADLESS);
+        boolean pulse = a.length > 9 && a[9].equals("pulse");
+        AudioMode mode = pulse ? AudioMode.DEVICE : AudioMode.HEADLESS;
+        VoiceConfig desktop = VoiceConfig.desktop().withAudioMode(mode);
         VoiceConfig config = a.length > 8 && a[8].equals("off")
-            ? new VoiceConfig(AudioMode.HEADLESS, false, false, false, false, desktop.vadThreshold(),
+            ? new VoiceConfig(mode, false, false, false, false, desktop.vadThreshold(),
                 desktop.negotiationTimeout(), desktop.statsInterval(), desktop.maxRejoinAttempts(), desktop.rejoinBaseDelay())
             : desktop;
         VoiceEngine engine = round == 0 ? new VoiceEngine(config) : null;
         if (engine != null) {
           System.out.println("ENGINE_MS " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - click));
+          if (pulse && engine.mode() != AudioMode.DEVICE) {
+            throw new IllegalStateException("no PulseAudio server reachable at $PULSE_SERVER");
+          }
         }
         try {
           Holder.engine = engine != null ? engine : Holder.engine;
           VoiceSession voice = VoiceSession.overWebSocket(host, Holder.engine, client.http());
           FirstTone first = new FirstTone(ownerHz);
-          VoiceCall call = voice.join(lounge.id(), VoiceInput.tone(tone), new VoiceListener() { })
+          // with PulseAudio every member's microphone is the server's one sine source (the owner's tone)
+          VoiceInput input = pulse ? VoiceInput.microphone() : VoiceInput.tone(tone);
+          VoiceCall call = voice.join(lounge.id(), input, new VoiceListener() { })
               .get(30, TimeUnit.SECONDS);
           if (!owner) {
             call.setRemoteAudioTap(first); // the owner measures nothing (it would listen for its own tone forever)
@@ -352,7 +408,7 @@ public final class VoiceBench implements Callable<Integer> {
             until(() -> call.state() == VoiceCall.State.CONNECTED, deadline);
             Files.writeString(shared.resolve("owner-in-call"), "yes");
             System.out.println("STEADY");
-            talk(voice, turn, shared, name, deadline);
+            talk(call, voice, turn, shared, name, deadline);
           }
           until(() -> first.at != 0, deadline);
           // the desktop app installs no tap: measure the call without ours
@@ -361,7 +417,7 @@ public final class VoiceBench implements Callable<Integer> {
               + TimeUnit.NANOSECONDS.toMillis(first.at - click));
           if (round == rejoins) {
             System.out.println("STEADY");
-            talk(voice, turn, shared, name, deadline);
+            talk(call, voice, turn, shared, name, deadline);
           }
           voice.leave();
           until(() -> call.state() == VoiceCall.State.LEFT, deadline);
@@ -382,18 +438,27 @@ public final class VoiceBench implements Callable<Integer> {
    * 2 s slot, member {@code slot % 3} speaks and the others are muted (Opus DTX then sends almost
    * nothing for them).
    */
-  private static void talk(VoiceSession voice, int turn, Path shared, String name, long deadline)
+  private static void talk(VoiceCall call, VoiceSession voice, int turn, Path shared, String name, long deadline)
       throws InterruptedException, IOException {
     if (turn < 0) {
-      // one sleep, not a polling loop: the bench's own main thread must not show up in the client's CPU
-      Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      // one wake-up a second (the bench's own thread must not show up in the client's CPU): report the
+      // packets received so far, so the bench can check audio really flowed through the window
+      while (System.nanoTime() < deadline) {
+        Thread.sleep(1000);
+        System.out.println("PACKETS " + call.quality().packetsReceived());
+      }
       throw new IllegalStateException("deadline");
     }
     // turns start once everybody measured first audio (a muted owner would delay the joiners' figure)
     Files.writeString(shared.resolve(name + "-steady"), "yes");
     until(() -> Files.exists(shared.resolve("bob-steady")) && Files.exists(shared.resolve("carol-steady")), deadline);
     Boolean muted = null;
+    long reported = 0;
     while (System.nanoTime() < deadline) {
+      if (System.nanoTime() - reported > 1_000_000_000L) {
+        reported = System.nanoTime();
+        System.out.println("PACKETS " + call.quality().packetsReceived());
+      }
       boolean mine = (System.currentTimeMillis() / 2000) % 3 == turn;
       if (muted == null || muted == mine) {
         voice.setMuted(!mine);

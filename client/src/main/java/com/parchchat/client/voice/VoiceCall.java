@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
  * {@code join {token}}, answer every SFU {@code offer} with an {@code answer} of the same revision
  * (section mid 0 carries our voice, each further section one other member, identified by the msid
  * stream id the SFU lists per participant). Mute, deafen and push-to-talk combine into one effective
- * mute that disables the local track and tells the SFU ({@code mute}), so a muted member's audio is
- * not forwarded. ICE failure or a lost signalling link triggers automatic rejoins with exponential
+ * mute that disables the local track, makes our send stream inactive (libwebrtc then stops the audio
+ * module's capture and the encoder; see {@code Session.setSending}) and tells the SFU ({@code mute}). ICE failure or a lost signalling link triggers automatic rejoins with exponential
  * backoff and jitter; {@code left} (kicked, replaced, channel gone) ends the call for good.
  *
  * <p>All signalling and state changes run on the call's own thread; public methods may be called
