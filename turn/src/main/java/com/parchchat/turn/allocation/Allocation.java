@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One allocation (RFC 8656 §2.2, §6): the relayed transport address, its permissions
@@ -37,6 +38,13 @@ public final class Allocation {
   private final BandwidthLimiter toPeer;
   private final BandwidthLimiter toClient;
   private volatile Channel relay;
+  /** The relay socket's file descriptor for sending without Netty's pipeline (epoll only), or null. */
+  private volatile io.netty.channel.unix.Socket relaySocket;
+  /**
+   * Earliest expiry among permissions and channel bindings (a lower bound: refreshes do not
+   * raise it), so the periodic {@link #prune} skips allocations with nothing due.
+   */
+  private final AtomicLong nextPruneAt = new AtomicLong(Long.MAX_VALUE);
   private volatile InetSocketAddress relayedAddress;
   private volatile int relayPort = -1;
   private volatile byte[] allocateResponse;
@@ -93,6 +101,18 @@ public final class Allocation {
     return relay;
   }
 
+  /**
+   * The relay socket's descriptor, for the ChannelData fast path to {@code sendto} the peer
+   * directly; null with the NIO transport or while binding.
+   */
+  public io.netty.channel.unix.Socket relaySocket() {
+    return relaySocket;
+  }
+
+  public void relaySocket(io.netty.channel.unix.Socket socket) {
+    this.relaySocket = socket;
+  }
+
   public InetSocketAddress relayedAddress() {
     return relayedAddress;
   }
@@ -131,7 +151,9 @@ public final class Allocation {
 
   /** Installs or refreshes the permission for {@code ip} (port ignored, RFC 8656 §9). */
   public void installPermission(InetAddress ip, long now) {
-    permissions.put(ip, now + PERMISSION_LIFETIME_MILLIS);
+    long until = now + PERMISSION_LIFETIME_MILLIS;
+    permissions.put(ip, until);
+    nextPruneAt.accumulateAndGet(until, Math::min);
   }
 
   public boolean hasPermission(InetAddress ip, long now) {
@@ -168,6 +190,7 @@ public final class Allocation {
       ChannelBinding b = new ChannelBinding(number, peer, until);
       channels.put(number, b);
       channelsByPeer.put(peer, b);
+      nextPruneAt.accumulateAndGet(until, Math::min);
     }
     return BindResult.BOUND;
   }
@@ -229,13 +252,28 @@ public final class Allocation {
     channelsByPeer.remove(b.peer(), b);
   }
 
-  /** Drops expired permissions and channel bindings. */
+  /**
+   * Drops expired permissions and channel bindings. Runs every second over every allocation, so
+   * it returns at once while nothing can have expired; otherwise it resets the bound first and
+   * lowers it again for whatever stays (an install running meanwhile lowers it too).
+   */
   void prune(long now) {
+    if (now < nextPruneAt.get()) {
+      return;
+    }
+    nextPruneAt.set(Long.MAX_VALUE);
     permissions.values().removeIf(until -> now >= until);
+    long next = Long.MAX_VALUE;
+    for (long until : permissions.values()) {
+      next = Math.min(next, until);
+    }
     for (ChannelBinding b : channels.values()) {
       if (now >= b.expiresAt()) {
         removeChannel(b);
+      } else {
+        next = Math.min(next, b.expiresAt());
       }
     }
+    nextPruneAt.accumulateAndGet(next, Math::min);
   }
 }

@@ -24,6 +24,7 @@ public final class TurnMetrics {
   public final LongAdder droppedNoChannel = new LongAdder();
   public final LongAdder droppedBandwidth = new LongAdder();
   public final LongAdder droppedRateLimited = new LongAdder();
+  public final LongAdder droppedSendFailed = new LongAdder();
   public final LongAdder malformed = new LongAdder();
   public final LongAdder requests = new LongAdder();
 
@@ -55,6 +56,8 @@ public final class TurnMetrics {
     counter(sb, "turn_dropped_bandwidth_total", "Packets dropped by the bandwidth cap", droppedBandwidth);
     counter(sb, "turn_dropped_rate_limited_total", "Unauthenticated requests dropped by the rate limit",
         droppedRateLimited);
+    counter(sb, "turn_dropped_send_failed_total", "Relayed packets the kernel refused (send buffer full, peer unreachable)",
+        droppedSendFailed);
     counter(sb, "turn_malformed_total", "Undecodable datagrams or frames", malformed);
     return sb.toString();
   }

@@ -51,6 +51,7 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -393,6 +394,10 @@ public final class TurnService {
             ErrorCode.defaultReason(ErrorCode.ADDRESS_FAMILY_NOT_SUPPORTED)));
       }
       byte[] response = success(req, auth.key(), attrs.toArray(new StunAttribute[0]));
+      if (relay instanceof EpollDatagramChannel) {
+        // the ChannelData fast path sends on this descriptor itself (the channel still owns and closes it)
+        allocation.relaySocket(new io.netty.channel.unix.Socket(((EpollDatagramChannel) relay).fd().intValue()));
+      }
       allocation.activate(relay, new InetSocketAddress(advertisedRelayAddress, port), port, response,
           clock.millis() + lifetime * 1000);
       metrics.allocationsCreated.increment();
@@ -626,6 +631,27 @@ public final class TurnService {
     }
     if (!a.toPeer().tryConsume(length, now)) {
       metrics.droppedBandwidth.increment();
+      return;
+    }
+    io.netty.channel.unix.Socket raw = a.relaySocket();
+    if (raw != null && buf.hasMemoryAddress()) {
+      // one sendto on the relay socket, straight from the listener's receive buffer: no
+      // DatagramPacket, no slice, no trip through the relay channel's pipeline and outbound buffer
+      InetSocketAddress peer = binding.peer();
+      int sent;
+      try {
+        sent = raw.sendToAddress(buf.memoryAddress(), r + ChannelData.HEADER_LENGTH,
+            r + ChannelData.HEADER_LENGTH + length, peer.getAddress(), peer.getPort());
+      } catch (IOException e) { // e.g. ECONNREFUSED after an ICMP unreachable from the peer; the allocation lives on
+        sent = -1;
+        log.debug("relay {} to {}: {}", a.relayedAddress(), peer, e.toString());
+      }
+      if (sent < length) { // 0: the socket's send buffer is full (EAGAIN); media is loss-tolerant
+        metrics.droppedSendFailed.increment();
+        return;
+      }
+      metrics.packetsToPeer.increment();
+      metrics.bytesToPeer.add(length);
       return;
     }
     metrics.packetsToPeer.increment();
