@@ -24,9 +24,8 @@ public final class SrtpSession implements AutoCloseable {
   private final SrtpContextFactory sendFactory;
   private final SrtpContextFactory receiveFactory;
   private final IntObjectHashMap<SrtpCryptoContext> sendRtp = new IntObjectHashMap<>();
-  /** The send side of RTP on the JDK's AES/HMAC or AES-GCM (see {@link AesCmSrtpSender}); one of the two is null. */
+  /** AES-CM only: the send side of RTP on the JDK's AES/HMAC (see {@link AesCmSrtpSender}); null for GCM. */
   private final AesCmSrtpSender aesCmSender;
-  private final AesGcmSrtpSender aesGcmSender;
   private final IntObjectHashMap<AesCmSrtpSender.Stream> sendStreams = new IntObjectHashMap<>();
   private final IntObjectHashMap<SrtpCryptoContext> receiveRtp = new IntObjectHashMap<>();
   private final IntObjectHashMap<SrtcpCryptoContext> sendRtcp = new IntObjectHashMap<>();
@@ -53,7 +52,6 @@ public final class SrtpSession implements AutoCloseable {
     byte[] recvSalt = localIsDtlsServer ? clientSalt : serverSalt;
     try {
       this.aesCmSender = profile == SrtpProfile.AES_CM_128_HMAC_SHA1_80 ? AesCmSrtpSender.create(sendKey, sendSalt) : null;
-      this.aesGcmSender = profile == SrtpProfile.AEAD_AES_128_GCM ? AesGcmSrtpSender.create(sendKey, sendSalt) : null;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the JDK lacks AES or HmacSHA1: " + e.getMessage(), e);
     }
@@ -67,22 +65,19 @@ public final class SrtpSession implements AutoCloseable {
 
   /**
    * Encrypts the RTP packet in {@code buf} in place and returns it (possibly reallocated to fit the
-   * tag): AES-CM through {@link AesCmSrtpSender} (no per-packet cipher set-up or garbage), AES-GCM
-   * through {@link AesGcmSrtpSender}; both share one cipher over all SSRCs of the association.
+   * tag): AES-CM through {@link AesCmSrtpSender} (no per-packet cipher set-up or garbage, one
+   * cipher and MAC for all SSRCs of the association), AES-GCM through jitsi-srtp (a JCE AES-GCM
+   * sender initialised per packet was not cheaper than jitsi's: see {@code SrtpSendCost}).
    */
   public PacketBuffer protectRtp(PacketBuffer buf) throws SrtpException {
     int ssrc = ssrcAt(buf, 8);
-    if (aesCmSender != null || aesGcmSender != null) {
+    if (aesCmSender != null) {
       AesCmSrtpSender.Stream stream = sendStreams.get(ssrc);
       if (stream == null) {
-        stream = aesCmSender != null ? aesCmSender.stream(ssrc) : new AesCmSrtpSender.Stream(ssrc, 0);
+        stream = aesCmSender.stream(ssrc);
         sendStreams.put(ssrc, stream);
       }
-      if (aesCmSender != null) {
-        aesCmSender.protect(stream, buf);
-      } else {
-        aesGcmSender.protect(stream, buf);
-      }
+      aesCmSender.protect(stream, buf);
       return buf;
     }
     return protectRtpJitsi(buf, ssrc);

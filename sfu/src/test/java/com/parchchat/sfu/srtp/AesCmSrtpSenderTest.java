@@ -13,9 +13,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The SFU's own send transforms (AES_CM_128_HMAC_SHA1_80 and AEAD_AES_128_GCM) against RFC 3711's
- * test vectors and against jitsi-srtp: for the same keys and packets they must produce the same
- * bytes as jitsi's transform, and jitsi's receiver (with its replay list) must accept them.
+ * The SFU's own AES_CM_128_HMAC_SHA1_80 send transform against RFC 3711's test vectors and
+ * against jitsi-srtp: for the same keys and packets it must produce the same bytes as jitsi's
+ * transform, and jitsi's receiver (with its replay list) must accept them. (AES-GCM is sent by
+ * jitsi-srtp; the buffer-growth test covers both through {@link SrtpSession}.)
  */
 class AesCmSrtpSenderTest {
   private static final HexFormat HEX = HexFormat.of();
@@ -77,9 +78,9 @@ class AesCmSrtpSenderTest {
     return Arrays.copyOf(b, header + payload);
   }
 
-  @ParameterizedTest
-  @EnumSource(SrtpProfile.class)
-  void sameBytesAsJitsiSrtpAndJitsiDecryptsThemAcrossASequenceWrap(SrtpProfile profile) throws Exception {
+  @Test
+  void sameBytesAsJitsiSrtpAndJitsiDecryptsThemAcrossASequenceWrap() throws Exception {
+    SrtpProfile profile = SrtpProfile.AES_CM_128_HMAC_SHA1_80;
     Random r = new Random(7);
     byte[] km = new byte[profile.keyingMaterialLength()];
     r.nextBytes(km);
