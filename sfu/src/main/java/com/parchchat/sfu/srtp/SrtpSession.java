@@ -20,6 +20,9 @@ import org.jitsi.utils.logging2.LoggerImpl;
 public final class SrtpSession implements AutoCloseable {
   private static final LoggerImpl JITSI_LOG = new LoggerImpl(SrtpSession.class.getName());
 
+  /** Largest SRTP trailer of the supported profiles (the GCM tag). */
+  private static final int MAX_TRAILER = 16;
+
   private final SrtpProfile profile;
   private final SrtpContextFactory sendFactory;
   private final SrtpContextFactory receiveFactory;
@@ -83,8 +86,15 @@ public final class SrtpSession implements AutoCloseable {
     return protectRtpJitsi(buf, ssrc);
   }
 
-  /** jitsi-srtp's send transform: the reference our senders are tested against. */
+  /** jitsi-srtp's send transform (AES-GCM; the reference the AES-CM sender is tested against). */
   PacketBuffer protectRtpJitsi(PacketBuffer buf, int ssrc) throws SrtpException {
+    // jitsi's OpenSSL GCM writes the tag behind the packet without growing the buffer first: a
+    // packet without room for it corrupted the heap (JVM crash in AesCmSrtpSenderTest); make room
+    if (buf.getBuffer().length - buf.getOffset() - buf.getLength() < MAX_TRAILER) {
+      buf.grow(MAX_TRAILER);
+    }
+    // a header running past the packet is a typed error here (jitsi's GCM throws IllegalArgumentException)
+    AesCmSrtpSender.headerLength(buf.getBuffer(), buf.getOffset(), buf.getLength());
     try {
       SrtpCryptoContext ctx = sendRtp.get(ssrc);
       if (ctx == null) {
@@ -122,6 +132,9 @@ public final class SrtpSession implements AutoCloseable {
 
   public PacketBuffer protectRtcp(PacketBuffer buf) throws SrtpException {
     int ssrc = ssrcAt(buf, 4);
+    if (buf.getBuffer().length - buf.getOffset() - buf.getLength() < MAX_TRAILER + 4) {
+      buf.grow(MAX_TRAILER + 4); // tag and E flag + SRTCP index (RFC 3711 §3.4), see protectRtpJitsi
+    }
     try {
       SrtcpCryptoContext ctx = sendRtcp.get(ssrc);
       if (ctx == null) {
