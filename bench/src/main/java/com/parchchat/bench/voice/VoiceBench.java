@@ -78,7 +78,9 @@ public final class VoiceBench implements Callable<Integer> {
   @Option(names = "--audio", defaultValue = "headless", description = "audio device module of the clients:"
       + " headless (webrtc-java's headless module, a tone pulled by its capture thread; the default) or pulse"
       + " (the PulseAudio module a desktop uses: the bench starts its own pulseaudio server with a null sink as"
-      + " the speaker and a 440 Hz sine source as the microphone; needs Debian pulseaudio)") String audio;
+      + " the speaker and a 440 Hz sine source as the microphone; needs Debian pulseaudio). Experimental: in the fifth"
+      + " session the clients received about a third of the packets three talkers send (check the packets/s"
+      + " column), so its CPU figures are not comparable yet") String audio;
   @Option(names = "--conversation", description = "members take turns (one speaks 2 s while the two others"
       + " are muted) instead of all three talking at once") boolean conversation;
 
