@@ -634,9 +634,14 @@ public final class TurnService {
       return;
     }
     io.netty.channel.unix.Socket raw = a.relaySocket();
-    if (raw != null && buf.hasMemoryAddress()) {
+    Channel relay = a.relay();
+    if (raw != null && buf.hasMemoryAddress() && relay.eventLoop().inEventLoop() && relay.isOpen()) {
       // one sendto on the relay socket, straight from the listener's receive buffer: no
-      // DatagramPacket, no slice, no trip through the relay channel's pipeline and outbound buffer
+      // DatagramPacket, no slice, no trip through the relay channel's pipeline and outbound buffer.
+      // Only on the relay channel's own event loop (the relay is registered on the loop of the
+      // listener that took the Allocate, so this is the usual case) and while it is open: its close
+      // runs on that same loop, so the descriptor cannot be closed and reused by another socket
+      // between the check and the sendto.
       InetSocketAddress peer = binding.peer();
       int sent;
       try {
