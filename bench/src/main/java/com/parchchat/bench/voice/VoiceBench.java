@@ -47,8 +47,11 @@ import picocli.CommandLine.Option;
  *       grant → SFU WebSocket → SDP → ICE/DTLS) to the first 10 ms frame in which the joiner's decoded
  *       audio carries a member's tone. The first join of each client JVM includes the engine's start
  *       (native library, factory) — "cold"; the rejoins that follow reuse the engine — "warm".</li>
- *   <li><b>CPU and RSS per client</b> during a three-party call (everybody sending and receiving),
- *       from {@code /proc/<pid>/stat} (utime+stime over a window) and {@code VmRSS}.</li>
+ *   <li><b>CPU and RSS per client</b> during a three-party call, from {@code /proc/<pid>/stat}
+ *       (utime+stime over a window) and {@code VmRSS}: by default all three talk at once;
+ *       {@code --conversation}: 2 s turns, the two listeners muted (their send streams stop);
+ *       {@code --conversation-open}: 2 s turns, the listeners unmuted with room noise on their
+ *       microphone (voice activation, the default: capture, processing and the encoder keep running).</li>
  * </ul>
  *
  * <pre>
@@ -83,6 +86,10 @@ public final class VoiceBench implements Callable<Integer> {
       + " column), so its CPU figures are not comparable yet") String audio;
   @Option(names = "--conversation", description = "members take turns (one speaks 2 s while the two others"
       + " are muted) instead of all three talking at once") boolean conversation;
+  @Option(names = "--conversation-open", description = "members take turns like --conversation, but the two"
+      + " who listen stay unmuted (voice activation, the default setting): their microphone delivers room noise"
+      + " (white noise at -60 dBFS RMS) instead of the tone, so capture, audio processing and the Opus encoder"
+      + " (DTX on) keep running") boolean conversationOpen;
 
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("client")) {
@@ -93,6 +100,9 @@ public final class VoiceBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (conversation && conversationOpen) {
+      throw new IllegalArgumentException("--conversation and --conversation-open exclude each other");
+    }
     Path dir = Files.createTempDirectory("parch-voice-bench");
     List<ServiceProcess> procs = new ArrayList<>();
     try {
@@ -161,9 +171,9 @@ public final class VoiceBench implements Callable<Integer> {
         List<String> cmd = new ArrayList<>();
         cmd.add(ServiceProcess.javaBinary());
         cmd.addAll(desktopJvmOptions());
+        String talking = conversation ? "turns:" + i : conversationOpen ? "open-turns:" + i : "all";
         cmd.addAll(List.of("-cp", cp, VoiceBench.class.getName(), "client", relayUrl, hostKey, names[i],
-            "" + TONES[i], dir.toString(), "" + (i == 0 ? 0 : rejoins), conversation ? "turns:" + i : "all",
-            processing, audio));
+            "" + TONES[i], dir.toString(), "" + (i == 0 ? 0 : rejoins), talking, processing, audio));
         ServiceProcess.Builder b = ServiceProcess.builder(names[i]).command(cmd).logDir(dir.resolve(names[i] + "-logs"));
         if (pulseSocket != null) {
           b.env("PULSE_SERVER", "unix:" + pulseSocket);
@@ -200,7 +210,8 @@ public final class VoiceBench implements Callable<Integer> {
       System.out.println("audio processing: " + (processing.equals("off") ? "OFF (diagnosis, not what users run)"
           : "desktop defaults (echo cancellation, noise suppression, gain control, high-pass)"));
       System.out.println("mode: " + (conversation ? "conversation (members take turns, 2 s each, the others muted)"
-          : "all three talking at once"));
+          : conversationOpen ? "open-mic conversation (members take turns, 2 s each, the others unmuted with room"
+          + " noise at -60 dBFS on their microphone)" : "all three talking at once"));
       double sum = 0;
       for (int i = 0; i < 3; i++) {
         double cpu = (cpuTicks(clients.get(i).pid()) - before[i]) / 100.0 / secs * 100;
@@ -348,7 +359,9 @@ public final class VoiceBench implements Callable<Integer> {
     double tone = Double.parseDouble(a[4]);
     Path shared = Path.of(a[5]);
     int rejoins = Integer.parseInt(a[6]);
-    int turn = a.length > 7 && a[7].startsWith("turns:") ? Integer.parseInt(a[7].substring(6)) : -1;
+    boolean openMic = a.length > 7 && a[7].startsWith("open-turns:");
+    int turn = a.length > 7 && a[7].startsWith("turns:") ? Integer.parseInt(a[7].substring(6))
+        : openMic ? Integer.parseInt(a[7].substring(11)) : -1;
     boolean owner = name.equals("owner");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
     ClientConfig cfg = ClientConfig.defaults(shared.resolve("client-" + name)).withDefaultRelay(relay);
@@ -410,7 +423,7 @@ public final class VoiceBench implements Callable<Integer> {
             until(() -> call.state() == VoiceCall.State.CONNECTED, deadline);
             Files.writeString(shared.resolve("owner-in-call"), "yes");
             System.out.println("STEADY");
-            talk(call, voice, turn, shared, name, deadline);
+            talk(call, voice, turn, openMic, shared, name, deadline);
           }
           until(() -> first.at != 0, deadline);
           // the desktop app installs no tap: measure the call without ours
@@ -419,7 +432,7 @@ public final class VoiceBench implements Callable<Integer> {
               + TimeUnit.NANOSECONDS.toMillis(first.at - click));
           if (round == rejoins) {
             System.out.println("STEADY");
-            talk(call, voice, turn, shared, name, deadline);
+            talk(call, voice, turn, openMic, shared, name, deadline);
           }
           voice.leave();
           until(() -> call.state() == VoiceCall.State.LEFT, deadline);
@@ -437,10 +450,12 @@ public final class VoiceBench implements Callable<Integer> {
 
   /**
    * Keeps the call until the deadline. With {@code turn >= 0} the three members take turns: in each
-   * 2 s slot, member {@code slot % 3} speaks and the others are muted (Opus DTX then sends almost
-   * nothing for them).
+   * 2 s slot, member {@code slot % 3} speaks and the others are muted (their send stream stops), or
+   * with {@code openMic} stay unmuted while their tone microphone delivers room noise (the send stream,
+   * audio processing and the encoder with Opus DTX keep running, as for a user with voice activation).
    */
-  private static void talk(VoiceCall call, VoiceSession voice, int turn, Path shared, String name, long deadline)
+  private static void talk(VoiceCall call, VoiceSession voice, int turn, boolean openMic, Path shared, String name,
+      long deadline)
       throws InterruptedException, IOException {
     if (turn < 0) {
       // one wake-up a second (the bench's own thread must not show up in the client's CPU): report the
@@ -454,7 +469,7 @@ public final class VoiceBench implements Callable<Integer> {
     // turns start once everybody measured first audio (a muted owner would delay the joiners' figure)
     Files.writeString(shared.resolve(name + "-steady"), "yes");
     until(() -> Files.exists(shared.resolve("bob-steady")) && Files.exists(shared.resolve("carol-steady")), deadline);
-    Boolean muted = null;
+    Boolean listening = null;
     long reported = 0;
     while (System.nanoTime() < deadline) {
       if (System.nanoTime() - reported > 1_000_000_000L) {
@@ -462,9 +477,13 @@ public final class VoiceBench implements Callable<Integer> {
         System.out.println("PACKETS " + call.quality().packetsReceived());
       }
       boolean mine = (System.currentTimeMillis() / 2000) % 3 == turn;
-      if (muted == null || muted == mine) {
-        voice.setMuted(!mine);
-        muted = !mine;
+      if (listening == null || listening == mine) {
+        if (openMic) {
+          Holder.engine.setToneSpeaking(mine); // unmuted throughout: room noise while listening
+        } else {
+          voice.setMuted(!mine);
+        }
+        listening = !mine;
       }
       Thread.sleep(50);
     }

@@ -19,6 +19,14 @@ import dev.onvoid.webrtc.media.audio.AudioSource;
  * source only after playout has started: the module's buffer then keeps libwebrtc's transport (it refuses
  * a new callback while playing) and only the capture pull is redirected here.
  *
+ * <p>Open microphone while listening ({@link #setSpeaking}, for tests, bots and the voice bench): a user
+ * with voice activation does not mute between turns, so while they listen a real microphone still
+ * delivers the room's noise floor and capture, audio processing and the encoder (Opus DTX) keep running.
+ * With speaking off this source delivers that instead of the tone: white noise at {@link #ROOM_NOISE_DBFS}
+ * RMS, not digital zero, because a real microphone never delivers exact zeros and the audio processing
+ * (noise suppression, gain control) and Opus' DTX decision run on real input. The voice-activity gate
+ * below applies to the tone only: the engine does not gate a device microphone either.
+ *
  * <p>Called on a native real-time thread: no allocation after the first call, no locks, never throws.
  */
 final class ToneMicrophone implements AudioSource {
@@ -26,6 +34,16 @@ final class ToneMicrophone implements AudioSource {
   private final double frequencyHz;
   private final boolean gated;
   private final double level;
+  /** RMS of the room noise delivered while not speaking, dB relative to full scale. */
+  static final double ROOM_NOISE_DBFS = -60;
+  /** {@link #ROOM_NOISE_DBFS} as RMS, 0..1 of full scale. */
+  static final double ROOM_NOISE_RMS = Math.pow(10, ROOM_NOISE_DBFS / 20);
+  /** Peak of the uniform noise whose RMS is {@link #ROOM_NOISE_RMS} (uniform: RMS = peak / √3). */
+  private static final int NOISE_PEAK = (int) Math.round(ROOM_NOISE_RMS * Math.sqrt(3) * 32768);
+  /** Tone (true, the default) or room noise (false); written by any thread, read by the capture thread. */
+  private volatile boolean speaking = true;
+  /** xorshift32 state of the room noise (the capture thread only). */
+  private int noise = 0x9E3779B9;
   /** One second of the tone at {@link #tableRate} (an integer frequency loops seamlessly). */
   private short[] table;
   private int tableRate;
@@ -54,9 +72,22 @@ final class ToneMicrophone implements AudioSource {
     return pulls;
   }
 
-  /** RMS of what the microphone delivers, 0..1 of full scale (0 when gated). */
+  /** RMS of what the microphone delivers, 0..1 of full scale (0 when gated, the room noise while not speaking). */
   double level() {
-    return level;
+    return gated ? 0 : speaking ? level : ROOM_NOISE_RMS;
+  }
+
+  /**
+   * True (the default): the tone, a voice. False: an open microphone in a quiet room, white noise at
+   * {@link #ROOM_NOISE_DBFS} RMS. Takes effect from the next 10 ms frame; changes nothing else (the send
+   * stream, mute and audio processing stay as they are).
+   */
+  void setSpeaking(boolean speaking) {
+    this.speaking = speaking;
+  }
+
+  boolean speaking() {
+    return speaking;
   }
 
   @Override
@@ -67,6 +98,22 @@ final class ToneMicrophone implements AudioSource {
       int n = Math.min(buffer.length / 2, samples * Math.max(1, bytesPerSample / 2));
       if (gated || sampleRate <= 0) {
         java.util.Arrays.fill(buffer, 0, 2 * n, (byte) 0);
+        return samples;
+      }
+      if (!speaking) {
+        int x = noise;
+        short v = 0;
+        for (int i = 0; i < n; i++) {
+          if (i % ch == 0) {
+            x ^= x << 13;
+            x ^= x >>> 17;
+            x ^= x << 5;
+            v = (short) (((x >> 16) * NOISE_PEAK) >> 15);
+          }
+          buffer[2 * i] = (byte) v;
+          buffer[2 * i + 1] = (byte) (v >> 8);
+        }
+        noise = x;
         return samples;
       }
       if (table == null || tableRate != sampleRate) {

@@ -314,6 +314,22 @@ public final class VoiceEngine implements AutoCloseable {
     return toneMicrophone;
   }
 
+  /**
+   * For tests, bots and benchmarks with a {@link VoiceInput#tone} input only (no effect on a device
+   * microphone): true (the default) plays the tone, false makes the synthetic microphone an open
+   * microphone in a quiet room — white noise at −60 dBFS RMS, what a user with voice activation sends
+   * while listening without muting. Unlike {@link VoiceCall#setMuted} it leaves the send stream running
+   * (capture, audio processing and the Opus encoder with DTX go on); nothing else changes.
+   *
+   * @throws VoiceException when no tone call has been joined on this engine
+   */
+  public synchronized void setToneSpeaking(boolean speaking) {
+    if (toneMicrophone == null) {
+      throw new VoiceException("this engine has no tone microphone (join with VoiceInput.tone first)");
+    }
+    toneMicrophone.setSpeaking(speaking);
+  }
+
   AudioDeviceModuleBase audioDeviceModule() {
     return adm;
   }

@@ -9,7 +9,8 @@ package com.parchchat.client.voice;
  *   <li>{@link #tone(double)}: a synthetic sine that the headless audio module captures every 10 ms in
  *       place of a sound card — for headless clients in tests and bots, where it stands in for a voice.
  *       It goes through the same audio processing as a microphone. Headless mode only; one frequency
- *       per engine.</li>
+ *       per engine. {@link VoiceEngine#setToneSpeaking} switches it to
+ *       room noise and back (an open microphone while its user listens).</li>
  * </ul>
  */
 public sealed interface VoiceInput {
