@@ -14,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -171,11 +170,10 @@ public final class ProcessGuard {
     private Process launch(ProcessBuilder pb) throws IOException {
         List<String> original = List.copyOf(pb.command());
         List<String> wrapped = wrap(original);
-        Process p;
         try {
             // wrapped, started and guarded on the launcher thread alone: an interrupted caller can leave
             // neither an unguarded process nor a builder with a half-changed command
-            Future<Process> f = launcher.submit(() -> {
+            return onLauncherThread(() -> {
                 pb.command(wrapped);
                 try {
                     return guard(pb.start());
@@ -183,21 +181,14 @@ public final class ProcessGuard {
                     pb.command(original);
                 }
             });
-            p = f.get();
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof IOException) {
-                throw (IOException) c;
-            }
-            if (c instanceof RuntimeException) {
-                throw (RuntimeException) c;
-            }
-            throw new IOException(c);
+        } catch (IOException | RuntimeException e) {
+            throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while starting " + original.get(0), e);
+        } catch (Exception e) {
+            throw new IOException(e);
         }
-        return p;
     }
 
     private Process guard(Process p) {
