@@ -97,6 +97,12 @@ public final class TurnMain implements Callable<Integer> {
   @Option(names = "--relay-threads", description = "Event-loop threads (0 = number of cores).")
   Integer threads;
 
+  @Option(names = "--data-path", paramLabel = "auto|netty|native",
+      description = "Relay data path: native = zero-allocation datagram I/O through jdk.incubator.foreign "
+          + "(needs the JVM flags --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED), "
+          + "netty = Netty's channels only, auto (default) = native when those flags are present.")
+  String dataPath;
+
   @Option(names = "--admin-ip", description = "Metrics listener address (default 127.0.0.1).")
   String adminIp;
 
@@ -185,6 +191,9 @@ public final class TurnMain implements Callable<Integer> {
     }
     if (threads != null) {
       b.threads = threads;
+    }
+    if (dataPath != null) {
+      b.dataPath = TurnConfig.DataPath.parse("data-path", dataPath);
     }
     if (unauthRate != null) {
       b.unauthRatePerSecond = unauthRate;

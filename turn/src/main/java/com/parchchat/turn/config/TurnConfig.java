@@ -35,6 +35,8 @@ import java.util.Map;
  * @param unauthRatePerSecond unauthenticated or failed-auth requests allowed per client IP per second
  * @param unauthBurst burst size of that per-IP limit
  * @param threads event-loop threads, 0 = number of cores
+ * @param dataPath how relayed datagrams are read and written: {@code auto} (native when the JVM
+ *     allows it), {@code netty} (Netty's channels only) or {@code native} (fail to start without it)
  */
 public record TurnConfig(
     String listeningIp,
@@ -61,7 +63,23 @@ public record TurnConfig(
     int maxLifetimeSeconds,
     int unauthRatePerSecond,
     int unauthBurst,
-    int threads) {
+    int threads,
+    DataPath dataPath) {
+
+  /** The relay data path (see {@code DataPathSupport}). */
+  public enum DataPath {
+    AUTO, NETTY, NATIVE;
+
+    /** Parses {@code auto|netty|native} (case-insensitive) or names the key in the error. */
+    public static DataPath parse(String key, String v) {
+      for (DataPath d : values()) {
+        if (d.name().equalsIgnoreCase(v == null ? "" : v.trim())) {
+          return d;
+        }
+      }
+      throw new IllegalArgumentException(key + ": expected auto, netty or native, got '" + v + "'");
+    }
+  }
 
   public static final int DEFAULT_PORT = 3478;
   public static final int DEFAULT_ADMIN_PORT = 9641;
@@ -119,6 +137,9 @@ public record TurnConfig(
     positive("unauth-rate-per-second", unauthRatePerSecond);
     positive("unauth-burst", unauthBurst);
     nonNegative("threads", threads);
+    if (dataPath == null) {
+      dataPath = DataPath.AUTO;
+    }
   }
 
   /** The address written into XOR-RELAYED-ADDRESS. */
@@ -167,7 +188,7 @@ public record TurnConfig(
         + " userQuota=" + userQuota + " totalQuota=" + totalQuota + " maxBps=" + maxBps + " udp=" + udp + " tcp=" + tcp
         + " admin=" + adminIp + ":" + adminPort + " nonceLifetime=" + nonceLifetimeSeconds + "s lifetime="
         + defaultLifetimeSeconds + "/" + maxLifetimeSeconds + "s unauthRate=" + unauthRatePerSecond + "/s burst="
-        + unauthBurst + " threads=" + threads + "]";
+        + unauthBurst + " threads=" + threads + " dataPath=" + dataPath + "]";
   }
 
   /** Defaults for everything; callers override with {@link Builder}. */
@@ -202,12 +223,13 @@ public record TurnConfig(
     public int unauthRatePerSecond = 20;
     public int unauthBurst = 50;
     public int threads;
+    public DataPath dataPath = DataPath.AUTO;
 
     public TurnConfig build() {
       return new TurnConfig(listeningIp, listeningPort, relayIp, externalIp, minPort, maxPort, realm, useAuthSecret,
           staticAuthSecret, users, allowLoopbackPeers, allowPrivatePeers, userQuota, totalQuota, maxBps, udp, tcp,
           adminIp, adminPort, nonceLifetimeSeconds, defaultLifetimeSeconds, maxLifetimeSeconds, unauthRatePerSecond,
-          unauthBurst, threads);
+          unauthBurst, threads, dataPath);
     }
   }
 }

@@ -108,6 +108,9 @@ public final class TurnConfigLoader {
       case "threads":
         b.threads = integer(key, v);
         break;
+      case "data-path":
+        b.dataPath = TurnConfig.DataPath.parse(key, str(key, v));
+        break;
       default:
         throw new IllegalArgumentException("config: unknown key '" + key + "'");
     }

@@ -58,6 +58,7 @@ public final class TurnServer implements AutoCloseable {
   private final TurnService service;
   private final EventLoopGroup group;
   private final boolean epoll;
+  private final boolean nativePath;
   private final List<Channel> listeners = new ArrayList<>();
   private final ScheduledFuture<?> sweeper;
   private final AdminServer admin;
@@ -71,6 +72,11 @@ public final class TurnServer implements AutoCloseable {
   public TurnServer(TurnConfig config, Clock clock) throws InterruptedException {
     this.config = config;
     this.epoll = Epoll.isAvailable();
+    this.nativePath = DataPathSupport.useNative(config.dataPath(), epoll);
+    if (!nativePath && config.dataPath() == TurnConfig.DataPath.AUTO) {
+      log.info("data path: Netty ({}); the native path needs the JVM flags {}",
+          epoll ? DataPathSupport.unavailableReason() : "no epoll", DataPathSupport.JVM_FLAGS);
+    }
     int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
     this.group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     Class<? extends DatagramChannel> udpClass = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
@@ -104,8 +110,9 @@ public final class TurnServer implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       }
     }
-    log.info("TURN listening on {}:{} (udp={}, tcp={}, {}), relay {} ports {}-{}, admin {}", config.listeningIp(), port,
-        config.udp(), config.tcp(), epoll ? "epoll" : "nio", config.advertisedRelayIp(), config.minPort(),
+    log.info("TURN listening on {}:{} (udp={}, tcp={}, {}, data path {}), relay {} ports {}-{}, admin {}",
+        config.listeningIp(), port, config.udp(), config.tcp(), epoll ? "epoll" : "nio", nativePath ? "native" : "netty",
+        config.advertisedRelayIp(), config.minPort(),
         config.maxPort(), admin == null ? "off" : config.adminIp() + ":" + admin.port());
   }
 
@@ -121,7 +128,7 @@ public final class TurnServer implements AutoCloseable {
             .channel(udpClass)
             .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
             .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
-            .handler(new TurnUdpHandler(service));
+            .handler(new TurnUdpHandler(service, nativePath));
         if (epoll) {
           // recvmmsg: one system call (and one buffer) reads up to LISTENER_BATCH datagrams; more
           // calls only while batches come back full (up to LISTENER_MAX_READ datagrams per wake-up:
@@ -162,6 +169,11 @@ public final class TurnServer implements AutoCloseable {
   /** The admin (metrics) port, or -1 when off. */
   public int adminPort() {
     return admin == null ? -1 : admin.port();
+  }
+
+  /** Whether relayed datagrams take the native path ({@code data-path}). */
+  public boolean nativeDataPath() {
+    return nativePath;
   }
 
   public TurnMetrics metrics() {

@@ -114,6 +114,10 @@ public final class TurnService {
     return allocations;
   }
 
+  TurnMetrics metrics() {
+    return metrics;
+  }
+
   /** Periodic housekeeping: expiry of allocations, permissions, channels; rate-limit table. */
   public void sweep() {
     int n = allocations.sweep().size();
@@ -350,10 +354,16 @@ public final class TurnService {
   /** Binds the relayed UDP socket on the client's loop; tries other ports if the OS refuses one. */
   private void bindRelay(ClientSink sink, StunMessage req, Auth auth, Allocation allocation, EvenPort evenPort,
       AdditionalAddressFamily additional, int port, int attemptsLeft) {
+    // the native data path reads the relay socket itself (NativeRelayReader) for UDP clients of a
+    // listener with a native batch on this same loop; Netty's pipeline then never reads it
+    NativeClientBatch batch = sink instanceof UdpClientSink ? ((UdpClientSink) sink).nativeBatch() : null;
+    boolean nativeRead = batch != null && batch.eventLoop() == sink.eventLoop()
+        && EpollDatagramChannel.class.isAssignableFrom(datagramChannelClass);
     Bootstrap bootstrap = new Bootstrap()
         .group(sink.eventLoop())
         .channel(datagramChannelClass)
         .option(ChannelOption.SO_RCVBUF, 256 * 1024)
+        .option(ChannelOption.AUTO_READ, !nativeRead)
         .handler(new RelayPeerHandler(this, allocation));
     if (EpollDatagramChannel.class.isAssignableFrom(datagramChannelClass)) {
       // a relay socket usually has one datagram per wakeup: level-triggered with one read per
@@ -397,6 +407,10 @@ public final class TurnService {
       if (relay instanceof EpollDatagramChannel) {
         // the ChannelData fast path sends on this descriptor itself (the channel still owns and closes it)
         allocation.relaySocket(new io.netty.channel.unix.Socket(((EpollDatagramChannel) relay).fd().intValue()));
+        if (nativeRead && !NativeRelayReader.attach(this, allocation, (EpollDatagramChannel) relay, batch,
+            allocation.fiveTuple().client())) {
+          relay.config().setAutoRead(true); // Netty's path reads this one
+        }
       }
       allocation.activate(relay, new InetSocketAddress(advertisedRelayAddress, port), port, response,
           clock.millis() + lifetime * 1000);
@@ -669,32 +683,20 @@ public final class TurnService {
 
   /** RFC 8656 §10.3 Receiving a UDP Datagram on a relayed transport address. */
   void onPeerDatagram(Allocation a, DatagramPacket packet) {
-    long now = clock.millis();
     InetSocketAddress peer = packet.sender();
-    // "The server then checks to see whether the set of permissions for the allocation allow the
-    //  relaying of the UDP datagram as described in Section 9."
-    // (the channel is looked up first: a binding remembers its peer's permission expiry, sparing the map)
-    ChannelBinding binding = a.channelForPeer(peer, now);
-    if (a.isClosed() || !(binding != null ? a.hasPermission(binding, now) : a.hasPermission(peer.getAddress(), now))) {
-      metrics.droppedNoPermission.increment();
-      return;
-    }
     ByteBuf content = packet.content();
     int length = content.readableBytes();
-    if (length > 0xFFFF - 36 || !a.toClient().tryConsume(length, now)) {
-      metrics.droppedBandwidth.increment();
+    int channel = admitPeerDatagram(a, peer, length);
+    if (channel < 0) {
       return;
     }
     ClientSink sink = a.client();
-    // "If relaying is permitted, then the server checks if there is a channel bound to the peer that
-    //  sent the UDP datagram. If a channel is bound, then processing proceeds as described in
-    //  Section 12.7."
     ByteBuf out;
-    if (binding != null) {
+    if (channel > 0) {
       // §12.7: ChannelData with the channel number and the datagram's data; over TCP padded to 4 bytes
       int total = ChannelData.encodedLength(length, sink.isStream());
       out = packet.content().alloc().directBuffer(total);
-      out.writeShort(binding.number());
+      out.writeShort(channel);
       out.writeShort(length);
       out.writeBytes(content, content.readerIndex(), length);
       out.writeZero(total - ChannelData.HEADER_LENGTH - length);
@@ -709,9 +711,35 @@ public final class TurnService {
           .add(new Data(ByteBufUtil.getBytes(content)))
           .encode());
     }
+    sink.sendData(out);
+  }
+
+  /**
+   * RFC 8656 §10.3 checks for a datagram of {@code length} bytes from {@code peer} at the
+   * allocation's relayed address, shared by the Netty and the native read paths: the channel
+   * number to frame it with (§12.7), 0 for a Data indication, or -1 when it is dropped (counted).
+   * An admitted datagram is counted as relayed to the client.
+   */
+  int admitPeerDatagram(Allocation a, InetSocketAddress peer, int length) {
+    long now = clock.millis();
+    // "The server then checks to see whether the set of permissions for the allocation allow the
+    //  relaying of the UDP datagram as described in Section 9."
+    // (the channel is looked up first: a binding remembers its peer's permission expiry, sparing the map)
+    ChannelBinding binding = a.channelForPeer(peer, now);
+    if (a.isClosed() || !(binding != null ? a.hasPermission(binding, now) : a.hasPermission(peer.getAddress(), now))) {
+      metrics.droppedNoPermission.increment();
+      return -1;
+    }
+    if (length > 0xFFFF - 36 || !a.toClient().tryConsume(length, now)) {
+      metrics.droppedBandwidth.increment();
+      return -1;
+    }
     metrics.packetsToClient.increment();
     metrics.bytesToClient.add(length);
-    sink.sendData(out);
+    // "If relaying is permitted, then the server checks if there is a channel bound to the peer that
+    //  sent the UDP datagram. If a channel is bound, then processing proceeds as described in
+    //  Section 12.7." (otherwise a Data indication)
+    return binding != null ? binding.number() : 0;
   }
 
   // ---------------------------------------------------------------- authentication

@@ -7,6 +7,7 @@ import com.parchchat.turn.allocation.FiveTuple;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
@@ -19,9 +20,13 @@ final class TurnUdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private final TurnService service;
   private InetSocketAddress local;
   private UdpClientSink.Flusher flusher;
+  private final boolean nativePath;
+  private NativeClientBatch nativeBatch;
 
-  TurnUdpHandler(TurnService service) {
+  /** {@code nativePath}: relay sockets of this listener's UDP clients are read natively ({@link NativeRelayReader}). */
+  TurnUdpHandler(TurnService service, boolean nativePath) {
     this.service = service;
+    this.nativePath = nativePath;
   }
 
   @Override
@@ -29,6 +34,9 @@ final class TurnUdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     if (local == null) {
       local = (InetSocketAddress) ctx.channel().localAddress();
       flusher = new UdpClientSink.Flusher(ctx.channel());
+      if (nativePath && ctx.channel() instanceof EpollDatagramChannel) {
+        nativeBatch = new NativeClientBatch((EpollDatagramChannel) ctx.channel(), service.metrics());
+      }
     }
     ByteBuf content = packet.content();
     FiveTuple ft = new FiveTuple(packet.sender(), local, FiveTuple.Transport.UDP);
@@ -37,7 +45,7 @@ final class TurnUdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
       service.onChannelData(a, content); // the data path: one allocation lookup per datagram
       return;
     }
-    ClientSink sink = a != null ? a.client() : new UdpClientSink(ctx.channel(), packet.sender(), flusher);
+    ClientSink sink = a != null ? a.client() : new UdpClientSink(ctx.channel(), packet.sender(), flusher, nativeBatch);
     service.onClientFrame(sink, ft, content);
   }
 

@@ -16,11 +16,18 @@ final class UdpClientSink implements ClientSink {
   private final Channel listener;
   private final InetSocketAddress client;
   private final Flusher flusher;
+  private final NativeClientBatch nativeBatch;
 
-  UdpClientSink(Channel listener, InetSocketAddress client, Flusher flusher) {
+  UdpClientSink(Channel listener, InetSocketAddress client, Flusher flusher, NativeClientBatch nativeBatch) {
     this.listener = listener;
     this.client = client;
     this.flusher = flusher;
+    this.nativeBatch = nativeBatch;
+  }
+
+  /** The listener's native send batch when the native data path is on, else null. */
+  NativeClientBatch nativeBatch() {
+    return nativeBatch;
   }
 
   @Override
