@@ -15,12 +15,19 @@ import java.util.concurrent.locks.LockSupport;
  * publishers evenly staggered within the period (real talkers are not synchronised). A packet is a
  * 12-byte header with the RFC 8285 one-byte audio-level extension (RFC 6464), then an 80-byte
  * payload (a 32 kbit/s Opus frame) whose first 8 bytes are {@code System.nanoTime()} taken just
- * before encryption and byte 8 the measuring phase. With an SFU each packet goes once to the SFU;
+ * before encryption, byte 8 the measuring phase, bytes 9–10 the publisher's index and bytes 11–18
+ * the same moment on {@code CLOCK_REALTIME} (ns since the epoch, the clock of the subscribers'
+ * kernel receive stamps, {@link RxStamps}). With an SFU each packet goes once to the SFU;
  * in the baseline each copy goes straight to every subscriber, stamped and encrypted per copy.
  */
 final class Sender implements AutoCloseable {
   static final int PAYLOAD = 80;
   static final long PERIOD_NANOS = 20_000_000L;
+  /** Payload offsets: monotonic send stamp, phase, realtime send stamp; bytes used. */
+  static final int AT_MONO = 0;
+  static final int AT_PHASE = 8;
+  static final int AT_REAL = 11;
+  static final int USED = 19;
 
   /** One publisher: its peer and where its packets go. */
   static final class Pub {
@@ -94,7 +101,8 @@ final class Sender implements AutoCloseable {
       for (InetSocketAddress to : p.targets) {
         byte[] b = buf.getBuffer();
         write(p, b, ph);
-        Buf.put64(b, 20, System.nanoTime());
+        Buf.put64(b, 20 + AT_REAL, RxStamps.realtimeNanos());
+        Buf.put64(b, 20 + AT_MONO, System.nanoTime());
         buf.set(0, 20 + PAYLOAD);
         try {
           int len = p.peer.keys().protect(buf);
@@ -137,10 +145,10 @@ final class Sender implements AutoCloseable {
     b[17] = (byte) (0x80 | (20 + p.index % 40)); // voice activity, level -dBov
     b[18] = 0;
     b[19] = 0;
-    b[28] = (byte) phase;
+    b[20 + AT_PHASE] = (byte) phase;
     b[29] = (byte) (p.index >> 8);
     b[30] = (byte) p.index;
-    for (int i = 31; i < 20 + PAYLOAD; i++) {
+    for (int i = 20 + USED; i < 20 + PAYLOAD; i++) {
       b[i] = (byte) (i * 31 + p.seq);
     }
   }

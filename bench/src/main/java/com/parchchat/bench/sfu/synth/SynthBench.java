@@ -108,9 +108,15 @@ public final class SynthBench implements Callable<Integer> {
 
   private final SynthIdentity identity = SynthIdentity.generate(new SecureRandom());
 
-  /** One stage's figures. */
+  /**
+   * One stage's figures. {@code latency}: send → user-space receive; {@code kernel}: send → kernel
+   * receive stamp (empty without {@link RxStamps}); {@code rxDelay}: kernel stamp → user-space
+   * receive, the measuring thread's own delay; {@code clockDriftUs}: how far CLOCK_REALTIME moved
+   * against CLOCK_MONOTONIC during the window (the kernel figures are off by up to that).
+   */
   record Row(String sfu, int active, int subs, double window, long expected, long received, double sfuCpu,
-      double genCpu, Histogram latency, String load, String inSfu) {
+      double genCpu, Histogram latency, Histogram kernel, Histogram rxDelay, long badStamps, long stampFailures,
+      double clockDriftUs, String load, String inSfu) {
     double outPerSecond() {
       return received / window;
     }
@@ -124,9 +130,20 @@ public final class SynthBench implements Callable<Integer> {
     }
 
     double us(double pct) {
-      return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(pct) / 1000.0;
+      return us(latency, pct);
+    }
+
+    double kus(double pct) {
+      return us(kernel, pct);
+    }
+
+    static double us(Histogram h, double pct) {
+      return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(pct) / 1000.0;
     }
   }
+
+  /** Kernel receive stamps of the latency probes' datagrams, if this JVM can read them. */
+  private RxStamps stamps = RxStamps.unavailable("not loaded");
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new SynthBench()).execute(args));
@@ -135,6 +152,7 @@ public final class SynthBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     int cpus = Runtime.getRuntime().availableProcessors();
+    machineCpus = cpus;
     if (pin && cpus >= 2) {
       generatorCpus = generatorCpusOption != null ? generatorCpusOption : "0-" + (cpus - 2);
       sfuCpus = sfuCpusOption != null ? sfuCpusOption : Integer.toString(cpus - 1);
@@ -142,6 +160,13 @@ public final class SynthBench implements Callable<Integer> {
       log("pinned: load generator to CPU %s, SFU to CPU %s", generatorCpus, sfuCpus);
     }
     warmJitsi();
+    stamps = RxStamps.load();
+    if (stamps.available()) {
+      log("latency: kernel receive stamps (SIOCGSTAMPNS) and user-space receive times");
+    } else {
+      log("WARNING: kernel receive stamps unavailable (%s): latency from user-space receive times only."
+          + " Run the JVM with %s", stamps.unavailableReason(), RxStamps.JVM_FLAGS);
+    }
     Map<String, List<Row>> results = new LinkedHashMap<>();
     for (String which : only) {
       log("== %s: %d publishers, %d subscribers, stages %s", which, publishers, subscribers, stages);
@@ -167,6 +192,9 @@ public final class SynthBench implements Callable<Integer> {
       }
     }, 20, 1000 / ticks, TimeUnit.MILLISECONDS);
   }
+
+  /** CPUs of the machine, before this process pins itself. */
+  private int machineCpus;
 
   /** CPU lists for taskset, null when not pinning. */
   private String generatorCpus;
@@ -228,9 +256,9 @@ public final class SynthBench implements Callable<Integer> {
     }
     try {
       for (int i = 0; i < receiverThreads; i++) {
-        receivers.add(new Receiver("synth-rx-" + i, probes <= 0));
+        receivers.add(new Receiver("synth-rx-" + i, probes <= 0, stamps));
       }
-      Receiver probeRx = probes > 0 ? new Receiver("synth-probe-rx", true) : null;
+      Receiver probeRx = probes > 0 ? new Receiver("synth-probe-rx", true, stamps) : null;
       String host = which.equals("janus") ? janusHost() : "127.0.0.1";
       for (int i = 0; i < publishers; i++) {
         pubs.add(new SynthPeer("pub" + i, true, identity, host));
@@ -390,6 +418,21 @@ public final class SynthBench implements Callable<Integer> {
     }
   }
 
+  /** The kernel-stamp figures of a stage for the progress line. */
+  private String kernelSummary(Row r) {
+    if (!stamps.available()) {
+      return "unavailable";
+    }
+    return String.format(Locale.ROOT, "p50 %.0f µs p99 %.0f µs p99.9 %.0f µs (%d stamps, %d implausible, %d missing);"
+        + " measuring thread's receive delay (kernel stamp → read) p50 %.0f µs p99 %.0f µs p99.9 %.0f µs max %.0f µs",
+        r.kus(50), r.kus(99), r.kus(99.9), r.kernel().getTotalCount(), r.badStamps(), r.stampFailures(),
+        Row.us(r.rxDelay(), 50), Row.us(r.rxDelay(), 99), Row.us(r.rxDelay(), 99.9),
+        r.rxDelay().getTotalCount() == 0 ? Double.NaN : r.rxDelay().getMaxValue() / 1000.0);
+  }
+
+  /** Baseline rows by stage number, for the added latency in the progress lines. */
+  private final Map<Integer, Row> baselineByStage = new java.util.HashMap<>();
+
   private Row stage(String which, long pid, List<Sender.Pub> active, int fanout, List<Receiver> receivers, int phase,
       AutoCloseable sfu) throws Exception {
     try (Sender sender = new Sender(active, fanout)) {
@@ -399,11 +442,13 @@ public final class SynthBench implements Callable<Integer> {
       double gen0 = ProcCpu.seconds(ProcessHandle.current().pid());
       JsonNode stats0 = sfu instanceof ParchSfuTarget ? ((ParchSfuTarget) sfu).adminStats(true) : null;
       receivers.forEach(r -> r.measure(phase));
+      long offset0 = RxStamps.realtimeNanos() - System.nanoTime();
       sender.phase(phase);
       long t0 = System.nanoTime();
       Thread.sleep(seconds * 1000L);
       sender.phase(0);
       long t1 = System.nanoTime();
+      long offset1 = RxStamps.realtimeNanos() - System.nanoTime();
       double cpu1 = pid > 0 ? ProcCpu.seconds(pid) : 0;
       double gen1 = ProcCpu.seconds(ProcessHandle.current().pid());
       String inSfu = null;
@@ -438,19 +483,42 @@ public final class SynthBench implements Callable<Integer> {
       }
       receivers.forEach(Receiver::stop);
       Histogram h = Receiver.newHistogram();
+      Histogram kh = Receiver.newHistogram();
+      Histogram dh = Receiver.newHistogram();
       long received = 0;
+      long bad = 0;
+      long failed = 0;
       for (Receiver r : receivers) {
         if (r.recordsLatency()) {
           h.add(r.histogram());
         }
+        if (r.kernelStamps()) {
+          kh.add(r.kernelHistogram());
+          dh.add(r.rxDelayHistogram());
+          bad += r.badStamps();
+          failed += r.stampFailures();
+        }
         received += r.measuredPackets();
       }
+      double driftUs = (offset1 - offset0) / 1000.0;
       Row row = new Row(which, active.size(), fanout == 1 ? active.get(0).targets.size() : fanout, (t1 - t0) / 1e9,
-          sender.expected(phase), received, cpu1 - cpu0, gen1 - gen0, h, load, inSfu);
+          sender.expected(phase), received, cpu1 - cpu0, gen1 - gen0, h, kh, dh, bad, failed, driftUs, load, inSfu);
       log("%s: %d publishers → %.0f pkt/s out, loss %.3f%%, SFU CPU %.2f s (%.0f pkt per CPU-s), generator CPU %.2f s,"
-          + " latency p50 %.0f µs p99 %.0f µs p99.9 %.0f µs, load %s%s", which, row.active(), row.outPerSecond(),
-          100 * row.loss(), row.sfuCpu(), row.perCpuSecond(), row.genCpu(), row.us(50), row.us(99), row.us(99.9), load,
-          inSfu == null ? "" : "; " + inSfu);
+          + " latency (user-space receive) p50 %.0f µs p99 %.0f µs p99.9 %.0f µs, latency (kernel rx stamp) %s,"
+          + " load %s%s", which, row.active(), row.outPerSecond(),
+          100 * row.loss(), row.sfuCpu(), row.perCpuSecond(), row.genCpu(), row.us(50), row.us(99), row.us(99.9),
+          kernelSummary(row), load, inSfu == null ? "" : "; " + inSfu);
+      if (which.equals("baseline")) {
+        baselineByStage.put(phase, row);
+      } else if (baselineByStage.containsKey(phase)) {
+        Row b = baselineByStage.get(phase);
+        log("%s: %d publishers: added p99, kernel rx stamp %.0f µs; added p99, user-space receive %.0f µs", which,
+            row.active(), row.kus(99) - b.kus(99), row.us(99) - b.us(99));
+      }
+      if (Math.abs(driftUs) > 50) {
+        log("WARNING: %s stage %d: CLOCK_REALTIME moved %.0f µs against CLOCK_MONOTONIC during the window;"
+            + " kernel-stamp latency is off by up to that", which, row.active(), driftUs);
+      }
       return row;
     }
   }
@@ -601,26 +669,56 @@ public final class SynthBench implements Callable<Integer> {
     System.out.println();
     System.out.printf(Locale.ROOT, "Synthetic DTLS-SRTP load: %d publishers × 50 pkt/s (staggered), %d subscribers each"
         + " taking every active publisher, %s, %d s per stage, %d cores%n", publishers, subscribers,
-        gcm ? "AEAD_AES_128_GCM" : "AES_CM_128_HMAC_SHA1_80", seconds, Runtime.getRuntime().availableProcessors());
+        gcm ? "AEAD_AES_128_GCM" : "AES_CM_128_HMAC_SHA1_80", seconds, machineCpus);
     System.out.printf(Locale.ROOT, "%s; latency from %s; warm-up %d s%n", sfuCpus == null ? "not pinned"
         : "SFU pinned to CPU " + sfuCpus + ", load generator to CPU " + generatorCpus
             + " (parch-shared: both on every CPU)",
         probes > 0 ? probes + " probe subscribers on their own thread" : "every subscriber", warmup);
+    if (!stamps.available()) {
+      System.out.printf(Locale.ROOT, "WARNING: no kernel receive stamps (%s); run the JVM with %s%n",
+          stamps.unavailableReason(), RxStamps.JVM_FLAGS);
+    }
+    System.out.println("Latency: kernel rx stamp = send stamp → the kernel's receive stamp of the datagram (on loopback"
+        + " taken inside the sender's send call: when the copy left the SFU); user-space receive = send stamp → the"
+        + " measuring thread's read. Added = through-SFU percentile − baseline percentile of the same stage.");
     System.out.println("| SFU | active pubs | pkt/s out | loss | SFU CPU s | SFU cores busy | pkt out per CPU-s |"
-        + " latency p50 / p99 / p99.9 µs | added p50 / p99 / p99.9 µs | load avg |");
-    System.out.println("|---|---:|---:|---:|---:|---:|---:|---|---|---|");
+        + " added p99, kernel rx stamp (µs) | added p99, user-space receive (µs) |"
+        + " latency p50 / p99 / p99.9 µs, kernel rx stamp | latency p50 / p99 / p99.9 µs, user-space receive |"
+        + " added p50 / p99 / p99.9 µs, kernel rx stamp | added p50 / p99 / p99.9 µs, user-space receive | load avg |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|---|");
     for (Map.Entry<String, List<Row>> e : results.entrySet()) {
       for (int i = 0; i < e.getValue().size(); i++) {
         Row r = e.getValue().get(i);
         Row b = base != null && i < base.size() && !e.getKey().equals("baseline") ? base.get(i) : null;
-        String added = b == null ? "—" : String.format(Locale.ROOT, "%.0f / %.0f / %.0f", r.us(50) - b.us(50),
+        String addedK = b == null ? "—" : String.format(Locale.ROOT, "%.0f / %.0f / %.0f", r.kus(50) - b.kus(50),
+            r.kus(99) - b.kus(99), r.kus(99.9) - b.kus(99.9));
+        String addedU = b == null ? "—" : String.format(Locale.ROOT, "%.0f / %.0f / %.0f", r.us(50) - b.us(50),
             r.us(99) - b.us(99), r.us(99.9) - b.us(99.9));
-        System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.3f%% | %s | %s | %s | %.0f / %.0f / %.0f | %s | %s |%n",
+        System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.3f%% | %s | %s | %s | %s | %s | %.0f / %.0f / %.0f"
+            + " | %.0f / %.0f / %.0f | %s | %s | %s |%n",
             r.sfu(), r.active(), r.outPerSecond(), 100 * r.loss(),
             r.sfuCpu() > 0 ? String.format(Locale.ROOT, "%.2f", r.sfuCpu()) : "—",
             r.sfuCpu() > 0 ? String.format(Locale.ROOT, "%.2f", r.sfuCpu() / r.window()) : "—",
             r.sfuCpu() > 0 ? String.format(Locale.ROOT, "%.0f", r.perCpuSecond()) : "—",
-            r.us(50), r.us(99), r.us(99.9), added, r.load());
+            b == null ? "—" : String.format(Locale.ROOT, "**%.0f**", r.kus(99) - b.kus(99)),
+            b == null ? "—" : String.format(Locale.ROOT, "%.0f", r.us(99) - b.us(99)),
+            r.kus(50), r.kus(99), r.kus(99.9), r.us(50), r.us(99), r.us(99.9), addedK, addedU, r.load());
+      }
+    }
+    System.out.println();
+    System.out.println("Measuring side: kernel receive stamp → the measuring thread's read of the same datagram"
+        + " (its wake-up, and the reading and decrypting of the datagrams before it); implausible stamps are"
+        + " not counted; clock drift = CLOCK_REALTIME − CLOCK_MONOTONIC change over the window.");
+    System.out.println("| SFU | active pubs | receive delay p50 / p99 / p99.9 / max µs | kernel stamps | implausible"
+        + " | missing | clock drift µs |");
+    System.out.println("|---|---:|---|---:|---:|---:|---:|");
+    for (Map.Entry<String, List<Row>> e : results.entrySet()) {
+      for (Row r : e.getValue()) {
+        Histogram d = r.rxDelay();
+        System.out.printf(Locale.ROOT, "| %s | %d | %.0f / %.0f / %.0f / %.0f | %d | %d | %d | %.1f |%n", r.sfu(),
+            r.active(), Row.us(d, 50), Row.us(d, 99), Row.us(d, 99.9),
+            d.getTotalCount() == 0 ? Double.NaN : d.getMaxValue() / 1000.0, r.kernel().getTotalCount(),
+            r.badStamps(), r.stampFailures(), r.clockDriftUs());
       }
     }
     List<Row> j = results.get("janus");
