@@ -65,7 +65,15 @@ public final class VoiceBench implements Callable<Integer> {
   private static final Pattern HOST_KEY = Pattern.compile("Host Key: (\\S+)");
   private static final Pattern RELAY_LISTENING = Pattern.compile("relay listening on http://[^:]+:(\\d+)");
   private static final Pattern FIRST = Pattern.compile("FIRST_AUDIO_MS (\\w+) (\\d+)");
-  private static final double[] TONES = {440, 550, 660};
+  /**
+   * The three members' voices (owner, bob, carol), one steady tone each. Before the sixth session they were
+   * 440, 550 and 660 Hz: so close together (libwebrtc's echo canceller analyses 125 Hz wide bands) that a
+   * client's echo canceller, hearing the two others' steady tones in the same bands as its own, took its
+   * microphone's tone for echo of them and removed it (about -40 dB): that member's encoder then sent Opus
+   * DTX frames only, about 4 packets/s instead of 50, and the others received 55-75 of the 100 packets/s a
+   * three-talker call has. Tones octaves apart keep every voice in bands of its own.
+   */
+  static final double[] DEFAULT_TONES = {300, 1000, 2500};
   /** How long a service may take to start (generous: a loaded 2-core machine needs far more than a quiet one). */
   private static final Duration START = Duration.ofSeconds(180);
 
@@ -84,6 +92,9 @@ public final class VoiceBench implements Callable<Integer> {
       + " the speaker and a 440 Hz sine source as the microphone; needs Debian pulseaudio). Experimental: in the fifth"
       + " session the clients received about a third of the packets three talkers send (check the packets/s"
       + " column), so its CPU figures are not comparable yet") String audio;
+  @Option(names = "--tones", split = ",", description = "the members' tones in Hz (owner, bob, carol); default"
+      + " 300,1000,2500 (440,550,660 was the default before the sixth session: see DEFAULT_TONES)")
+  double[] tones = DEFAULT_TONES;
   @Option(names = "--conversation", description = "members take turns (one speaks 2 s while the two others"
       + " are muted) instead of all three talking at once") boolean conversation;
   @Option(names = "--conversation-open", description = "members take turns like --conversation, but the two"
@@ -103,7 +114,12 @@ public final class VoiceBench implements Callable<Integer> {
     if (conversation && conversationOpen) {
       throw new IllegalArgumentException("--conversation and --conversation-open exclude each other");
     }
+    if (tones.length != 3 || java.util.Arrays.stream(tones).anyMatch(t -> !(t >= 50 && t <= 8000))
+        || java.util.Arrays.stream(tones).distinct().count() != 3) {
+      throw new IllegalArgumentException("--tones needs three different frequencies in 50..8000 Hz");
+    }
     Path dir = Files.createTempDirectory("parch-voice-bench");
+    System.out.println("working directory (logs): " + dir);
     List<ServiceProcess> procs = new ArrayList<>();
     try {
       String sfuSecret = secret();
@@ -152,7 +168,7 @@ public final class VoiceBench implements Callable<Integer> {
         pulseSocket = dir.resolve("pulse-native");
         Path script = dir.resolve("bench.pa");
         Files.writeString(script, String.join("\n", "load-module module-null-sink sink_name=bench_speaker",
-            "load-module module-sine-source source_name=bench_mic frequency=" + (int) TONES[0],
+            "load-module module-sine-source source_name=bench_mic frequency=" + (int) tones[0],
             "load-module module-native-protocol-unix auth-anonymous=1 socket=" + pulseSocket,
             "set-default-sink bench_speaker", "set-default-source bench_mic", ""));
         start(procs, dir, "pulseaudio", List.of("pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
@@ -173,7 +189,8 @@ public final class VoiceBench implements Callable<Integer> {
         cmd.addAll(desktopJvmOptions());
         String talking = conversation ? "turns:" + i : conversationOpen ? "open-turns:" + i : "all";
         cmd.addAll(List.of("-cp", cp, VoiceBench.class.getName(), "client", relayUrl, hostKey, names[i],
-            "" + TONES[i], dir.toString(), "" + (i == 0 ? 0 : rejoins), talking, processing, audio));
+            "" + tones[i], dir.toString(), "" + (i == 0 ? 0 : rejoins), talking, processing, audio,
+            joined(tones)));
         ServiceProcess.Builder b = ServiceProcess.builder(names[i]).command(cmd).logDir(dir.resolve(names[i] + "-logs"));
         if (pulseSocket != null) {
           b.env("PULSE_SERVER", "unix:" + pulseSocket);
@@ -191,10 +208,11 @@ public final class VoiceBench implements Callable<Integer> {
       for (int i = 0; i < 3; i++) {
         before[i] = cpuTicks(clients.get(i).pid());
       }
-      long[] packetsBefore = new long[3];
+      Rtp[] rtpBefore = new Rtp[3];
       for (int i = 0; i < 3; i++) {
-        packetsBefore[i] = lastPackets(clients.get(i));
+        rtpBefore[i] = lastRtp(clients.get(i));
       }
+      String sfuBefore = sfuStats(signal, adminSecret);
       java.util.Map<String, Long> threadsBefore = threadTicks(clients.get(1).pid());
       String loadBefore = loadAverage();
       System.out.println("measuring CPU over " + window + " s (load average " + loadBefore + ") ...");
@@ -203,9 +221,11 @@ public final class VoiceBench implements Callable<Integer> {
       double secs = (System.nanoTime() - t0) / 1e9;
       java.util.Map<String, Long> threadsAfter = threadTicks(clients.get(1).pid());
       String loadAfter = loadAverage();
+      String sfuAfter = sfuStats(signal, adminSecret);
       System.out.println("=== voice bench (loopback, 3 client JVMs, " + (audio.equals("pulse")
           ? "PulseAudio module (null sink, 440 Hz sine source)" : "headless audio, tone input") + ") ===");
       System.out.println("load average (1/5/15 min) before the window " + loadBefore + ", after " + loadAfter);
+      System.out.println("voices (owner, bob, carol): " + joined(tones) + " Hz tones");
       System.out.println("client JVM options (the desktop app's): " + String.join(" ", desktopJvmOptions()));
       System.out.println("audio processing: " + (processing.equals("off") ? "OFF (diagnosis, not what users run)"
           : "desktop defaults (echo cancellation, noise suppression, gain control, high-pass)"));
@@ -213,12 +233,25 @@ public final class VoiceBench implements Callable<Integer> {
           : conversationOpen ? "open-mic conversation (members take turns, 2 s each, the others unmuted with room"
           + " noise at -60 dBFS on their microphone)" : "all three talking at once"));
       double sum = 0;
+      List<String> warnings = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         double cpu = (cpuTicks(clients.get(i).pid()) - before[i]) / 100.0 / secs * 100;
         sum += cpu;
-        System.out.printf(Locale.ROOT, "%-6s CPU %.1f%% of one core over %d s, RSS %d MB, received %.0f audio packets/s%n",
-            names[i], cpu, window, rssKb(clients.get(i).pid()) / 1024,
-            (lastPackets(clients.get(i)) - packetsBefore[i]) / secs);
+        Rtp r = lastRtp(clients.get(i)).minus(rtpBefore[i]);
+        System.out.printf(Locale.ROOT, "%-6s CPU %.1f%% of one core over %d s, RSS %d MB, audio packets/s sent %.0f,"
+            + " received %.0f (lost %d, concealed %.1f%% of samples)%n", names[i], cpu, window,
+            rssKb(clients.get(i).pid()) / 1024, r.perSecond(r.sent()), r.perSecond(r.received()), r.lost(),
+            r.samples() == 0 ? 0.0 : 100.0 * r.concealed() / r.samples());
+        if (!conversation && !conversationOpen && r.perSecond(r.sent()) < 45) {
+          warnings.add(names[i] + " sent " + Math.round(r.perSecond(r.sent())) + " packets/s, not 50: its voice did"
+              + " not reach the encoder as sound (DTX), so the window is not a three-talker call");
+        }
+      }
+      System.out.printf(Locale.ROOT, "SFU: received %.0f datagrams/s, forwarded %.0f RTP packets/s%n",
+          (jsonLong(sfuAfter, "receivedDatagrams") - jsonLong(sfuBefore, "receivedDatagrams")) / secs,
+          (jsonLong(sfuAfter, "forwardedPackets") - jsonLong(sfuBefore, "forwardedPackets")) / secs);
+      for (String w : warnings) {
+        System.out.println("WARNING: " + w);
       }
       System.out.printf(Locale.ROOT, "client CPU mean %.1f%% of one core (target <= 5%%)%n", sum / 3);
       System.out.println("where bob's CPU goes (threads grouped by name, % of one core):");
@@ -265,16 +298,67 @@ public final class VoiceBench implements Callable<Integer> {
     return com.parchchat.client.Relaunch.TUNED_OPTIONS;
   }
 
-  private static final Pattern PACKETS = Pattern.compile("PACKETS (\\d+)");
+  private static String joined(double[] xs) {
+    StringBuilder b = new StringBuilder();
+    for (double x : xs) {
+      b.append(b.length() == 0 ? "" : ",").append(x);
+    }
+    return b.toString();
+  }
 
-  /** The client's latest report of inbound audio packets (once a second; 0 before the first). */
-  private static long lastPackets(ServiceProcess c) {
-    Matcher m = PACKETS.matcher(c.output());
-    long last = 0;
+  private static final Pattern RTP = Pattern.compile(
+      "RTP at=(\\d+) sent=(\\d+) received=(\\d+) lost=(-?\\d+) concealed=(\\d+) samples=(\\d+)");
+
+  /**
+   * A client's RTP counters (see {@link #rtpLine}) at client time {@code at} (epoch ms).
+   */
+  record Rtp(long at, long sent, long received, long lost, long concealed, long samples) {
+    Rtp minus(Rtp o) {
+      return new Rtp(at - o.at, sent - o.sent, received - o.received, lost - o.lost, concealed - o.concealed,
+          samples - o.samples);
+    }
+
+    /** {@code count} per second over this difference's span. */
+    double perSecond(long count) {
+      return at <= 0 ? 0 : count * 1000.0 / at;
+    }
+  }
+
+  /** The client's latest report of its RTP counters (once a second; zeros before the first). */
+  static Rtp lastRtp(ServiceProcess c) {
+    return parseLastRtp(c.output());
+  }
+
+  static Rtp parseLastRtp(String output) {
+    Matcher m = RTP.matcher(output);
+    Rtp last = new Rtp(0, 0, 0, 0, 0, 0);
     while (m.find()) {
-      last = Long.parseLong(m.group(1));
+      last = new Rtp(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
+          Long.parseLong(m.group(4)), Long.parseLong(m.group(5)), Long.parseLong(m.group(6)));
     }
     return last;
+  }
+
+  /** A top-level integer field of the SFU's stats JSON (-1 when absent). */
+  static long jsonLong(String json, String field) {
+    Matcher m = Pattern.compile("\"" + Pattern.quote(field) + "\":(\\d+)").matcher(json);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  /** The SFU's admin counters (JSON), or the error. */
+  private static String sfuStats(int signalPort, String adminSecret) {
+    try {
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + signalPort + "/admin/stats"))
+              .header("Authorization", "Bearer " + adminSecret).GET().build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      return r.body();
+    } catch (IOException e) {
+      return "unavailable: " + e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
   }
 
   private static long median(List<Long> xs) {
@@ -390,7 +474,8 @@ public final class VoiceBench implements Callable<Integer> {
         lounge = space.channels().get().stream().filter(c -> c.kind() == ChannelKind.VOICE).findFirst().orElseThrow();
         until(() -> Files.exists(shared.resolve("owner-in-call")), deadline);
       }
-      double ownerHz = TONES[0];
+      double[] tones = java.util.Arrays.stream(a[10].split(",")).mapToDouble(Double::parseDouble).toArray();
+      double ownerHz = tones[0];
       for (int round = 0; round <= rejoins; round++) {
         long click = System.nanoTime();
         // the desktop defaults (stats every 500 ms), with the headless audio module and a tone as the voice
@@ -411,7 +496,7 @@ public final class VoiceBench implements Callable<Integer> {
         try {
           Holder.engine = engine != null ? engine : Holder.engine;
           VoiceSession voice = VoiceSession.overWebSocket(host, Holder.engine, client.http());
-          FirstTone first = new FirstTone(ownerHz);
+          FirstTone first = new FirstTone(ownerHz, tones);
           // with PulseAudio every member's microphone is the server's one sine source (the owner's tone)
           VoiceInput input = pulse ? VoiceInput.microphone() : VoiceInput.tone(tone);
           VoiceCall call = voice.join(lounge.id(), input, new VoiceListener() { })
@@ -462,7 +547,7 @@ public final class VoiceBench implements Callable<Integer> {
       // packets received so far, so the bench can check audio really flowed through the window
       while (System.nanoTime() < deadline) {
         Thread.sleep(1000);
-        System.out.println("PACKETS " + call.quality().packetsReceived());
+        System.out.println(rtpLine(call));
       }
       throw new IllegalStateException("deadline");
     }
@@ -474,7 +559,7 @@ public final class VoiceBench implements Callable<Integer> {
     while (System.nanoTime() < deadline) {
       if (System.nanoTime() - reported > 1_000_000_000L) {
         reported = System.nanoTime();
-        System.out.println("PACKETS " + call.quality().packetsReceived());
+        System.out.println(rtpLine(call));
       }
       boolean mine = (System.currentTimeMillis() / 2000) % 3 == turn;
       if (listening == null || listening == mine) {
@@ -490,6 +575,45 @@ public final class VoiceBench implements Callable<Integer> {
     throw new IllegalStateException("deadline");
   }
 
+  /**
+   * One line with the call's RTP counters from libwebrtc's stats: {@code RTP sent=<our packets sent>
+   * received=<packets received, all members> lost=<packets lost> concealed=<samples concealed>
+   * samples=<samples received> streams=<ssrc:received,...>}. Sent and received together show where
+   * packets go missing: a sender that sends fewer than 50 a second (DTX, a silenced microphone), the SFU,
+   * or the receiver.
+   */
+  private static String rtpLine(VoiceCall call) {
+    long sent = 0;
+    long received = 0;
+    long lost = 0;
+    long concealed = 0;
+    long samples = 0;
+    StringBuilder streams = new StringBuilder();
+    try {
+      for (dev.onvoid.webrtc.RTCStats st : call.rawStats().get(2, TimeUnit.SECONDS).values()) {
+        java.util.Map<String, Object> a = st.getAttributes();
+        if (st.getType() == dev.onvoid.webrtc.RTCStatsType.OUTBOUND_RTP) {
+          sent += num(a.get("packetsSent"));
+        } else if (st.getType() == dev.onvoid.webrtc.RTCStatsType.INBOUND_RTP) {
+          long r = num(a.get("packetsReceived"));
+          received += r;
+          lost += num(a.get("packetsLost"));
+          concealed += num(a.get("concealedSamples"));
+          samples += num(a.get("totalSamplesReceived"));
+          streams.append(streams.length() == 0 ? "" : ",").append(a.get("ssrc")).append(':').append(r);
+        }
+      }
+    } catch (Exception e) {
+      return "RTP unavailable " + e;
+    }
+    return "RTP at=" + System.currentTimeMillis() + " sent=" + sent + " received=" + received + " lost=" + lost
+        + " concealed=" + concealed + " samples=" + samples + " streams=" + streams;
+  }
+
+  private static long num(Object o) {
+    return o instanceof Number ? ((Number) o).longValue() : 0;
+  }
+
   /** The engine kept across rejoins of one client JVM. */
   private static final class Holder {
     static VoiceEngine engine;
@@ -498,12 +622,14 @@ public final class VoiceBench implements Callable<Integer> {
   /** Notes the first 10 ms frame whose recent window carries {@code hz}. */
   private static final class FirstTone implements com.parchchat.client.voice.RemoteAudioTap {
     private final double hz;
+    private final double[] tones;
     private final PcmRecorder recorder = new PcmRecorder(960);
     private final FrequencyDetector detector = new FrequencyDetector();
     volatile long at;
 
-    FirstTone(double hz) {
+    FirstTone(double hz, double[] tones) {
       this.hz = hz;
+      this.tones = tones;
     }
 
     @Override
@@ -513,7 +639,7 @@ public final class VoiceBench implements Callable<Integer> {
       }
       long now = System.nanoTime();
       recorder.accept(pcm, bits, rate, channels, frames);
-      if (recorder.analyze(detector, TONES).isPresent(hz)) {
+      if (recorder.analyze(detector, tones).isPresent(hz)) {
         at = now;
       }
     }

@@ -253,6 +253,25 @@ public final class VoiceCall implements AutoCloseable {
     return quality;
   }
 
+  /**
+   * libwebrtc's raw statistics of the current connection, keyed by stats id (for diagnostics and the
+   * voice bench: per-stream packets sent, received, lost, concealed); empty when no connection is up.
+   * Asks libwebrtc directly (its signalling thread answers), so it does not wait for the call thread.
+   */
+  public CompletableFuture<Map<String, RTCStats>> rawStats() {
+    Session s = session;
+    if (s == null || s.closed) {
+      return CompletableFuture.completedFuture(Map.of());
+    }
+    CompletableFuture<Map<String, RTCStats>> f = new CompletableFuture<>();
+    try {
+      s.pc.getStats(report -> f.complete(Map.copyOf(report.getStats())));
+    } catch (RuntimeException | Error e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
   /** Our own user id, once joined. */
   public String selfUserId() {
     return selfUserId;

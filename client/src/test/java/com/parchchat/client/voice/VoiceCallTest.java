@@ -168,6 +168,18 @@ class VoiceCallTest {
       assertThat(events.quality.packetsReceived()).isGreaterThan(0);
       assertThat(call.quality().grade()).isIn(CallQuality.Grade.GOOD, CallQuality.Grade.FAIR);
     });
+    // the raw stats behind it (the voice bench reads them): our send stream and bob's receive stream count
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      Map<String, dev.onvoid.webrtc.RTCStats> raw = call.rawStats().get(5, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(raw.values()).anySatisfy(st -> {
+        assertThat(st.getType()).isEqualTo(dev.onvoid.webrtc.RTCStatsType.OUTBOUND_RTP);
+        assertThat(((Number) st.getAttributes().get("packetsSent")).longValue()).isGreaterThan(0);
+      });
+      assertThat(raw.values()).anySatisfy(st -> {
+        assertThat(st.getType()).isEqualTo(dev.onvoid.webrtc.RTCStatsType.INBOUND_RTP);
+        assertThat(((Number) st.getAttributes().get("packetsReceived")).longValue()).isGreaterThan(0);
+      });
+    });
     // local level drives our own speaking indicator; the SFU's speaker events add the others
     await().atMost(Duration.ofSeconds(5)).until(() -> events.speaking.contains("alice"));
     sfu.deliver(new SfuToClient.Speakers(List.of(new SfuToClient.SpeakerLevel("bob", 0.6))));
