@@ -40,6 +40,8 @@ public final class Allocation {
   private volatile Channel relay;
   /** The relay socket's file descriptor for sending without Netty's pipeline (epoll only), or null. */
   private volatile io.netty.channel.unix.Socket relaySocket;
+  /** The native data path's reader of the relay socket (server package), or null on Netty's path. */
+  private volatile Object nativeRelay;
   /**
    * Earliest expiry among permissions and channel bindings (a lower bound: refreshes do not
    * raise it), so the periodic {@link #prune} skips allocations with nothing due.
@@ -111,6 +113,15 @@ public final class Allocation {
 
   public void relaySocket(io.netty.channel.unix.Socket socket) {
     this.relaySocket = socket;
+  }
+
+  /** The native relay reader attached to this allocation (an opaque server-side object), or null. */
+  public Object nativeRelay() {
+    return nativeRelay;
+  }
+
+  public void nativeRelay(Object reader) {
+    this.nativeRelay = reader;
   }
 
   public InetSocketAddress relayedAddress() {

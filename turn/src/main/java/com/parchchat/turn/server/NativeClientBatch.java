@@ -64,7 +64,7 @@ final class NativeClientBatch implements Runnable {
     this.nameBase = iovBase + (long) SLOTS * IOV;
     this.dataBase = nameBase + (long) SLOTS * NAME;
     this.mem = MemorySegment.allocateNative(dataBase + (long) SLOTS * DATA, 64, scope);
-    this.peerName = MemorySegment.allocateNative(NAME, 8, scope);
+    this.peerName = MemorySegment.allocateNative(NAME + 8, 8, scope);
     this.peerNameLen = MemorySegment.allocateNative(8, 8, scope);
     MemoryAddress base = mem.address();
     for (int i = 0; i < SLOTS; i++) {
@@ -79,6 +79,11 @@ final class NativeClientBatch implements Runnable {
     MemoryAccess.setIntAtOffset(peerNameLen, 0, NAME);
     this.listenerIpv6 = NativeIo.getsockname(listenerFd, peerName.address(), peerNameLen.address()) == 0
         && (MemoryAccess.getShortAtOffset(peerName, 0) & 0xFFFF) == NativeIo.AF_INET6;
+  }
+
+  /** Whether socket {@code fd} is AF_INET6 (on this loop; uses the sender scratch). */
+  boolean isIpv6Socket(int fd) {
+    return NativeIo.isIpv6Socket(fd, peerName);
   }
 
   EventLoop eventLoop() {

@@ -13,6 +13,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import jdk.incubator.foreign.MemoryAddress;
+import jdk.incubator.foreign.MemorySegment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,7 @@ final class NativeRelayReader implements EpollIoHandle {
   private final IoEventLoop loop;
   private final byte[] clientIp;
   private final int clientPort;
+  private final boolean relayIpv6;
   private IoRegistration registration;
   private boolean closed;
   /** The last sender, so a steady flow builds no address object per datagram. */
@@ -50,7 +53,7 @@ final class NativeRelayReader implements EpollIoHandle {
   private InetSocketAddress lastPeer;
 
   private NativeRelayReader(TurnService service, Allocation allocation, NativeClientBatch batch, int dupFd,
-      IoEventLoop loop, InetSocketAddress client) {
+      IoEventLoop loop, InetSocketAddress client, boolean relayIpv6) {
     this.service = service;
     this.allocation = allocation;
     this.batch = batch;
@@ -58,6 +61,7 @@ final class NativeRelayReader implements EpollIoHandle {
     this.loop = loop;
     this.clientIp = client.getAddress().getAddress();
     this.clientPort = client.getPort();
+    this.relayIpv6 = relayIpv6;
   }
 
   /**
@@ -76,7 +80,9 @@ final class NativeRelayReader implements EpollIoHandle {
       return false;
     }
     IoEventLoop loop = (IoEventLoop) relay.eventLoop();
-    NativeRelayReader reader = new NativeRelayReader(service, allocation, batch, dup, loop, client);
+    NativeRelayReader reader = new NativeRelayReader(service, allocation, batch, dup, loop, client,
+        batch.isIpv6Socket(dup));
+    allocation.nativeRelay(reader);
     loop.register(reader).addListener(f -> {
       if (!f.isSuccess()) {
         log.debug("relay {}: native registration failed, Netty reads it: {}", allocation.relayedAddress(), f.cause());
@@ -96,6 +102,22 @@ final class NativeRelayReader implements EpollIoHandle {
     });
     relay.closeFuture().addListener(f -> reader.closeOnLoop());
     return true;
+  }
+
+  /**
+   * Sends {@code length} bytes at {@code data} to {@code peer} from the relayed address (one
+   * {@code sendto} on this reader's descriptor, which only this loop uses and closes); the bytes
+   * sent, or -1 when refused or closed. {@code name} is scratch memory for the sockaddr.
+   */
+  long sendTo(MemoryAddress data, int length, InetSocketAddress peer, MemorySegment name) {
+    if (closed || !loop.inEventLoop()) {
+      return -1;
+    }
+    int nameLen = NativeIo.writeSockaddr(name, 0, peer.getAddress(), peer.getPort(), relayIpv6);
+    if (nameLen < 0) {
+      return -1;
+    }
+    return NativeIo.sendto(fd.intValue(), data, length, NativeIo.MSG_DONTWAIT, name.address(), nameLen);
   }
 
   @Override

@@ -50,6 +50,11 @@ public final class TurnServer implements AutoCloseable {
   static final int LISTENER_BATCH = 8;
   /** Datagrams read from the listener per wake-up at most (in full batches). */
   static final int LISTENER_MAX_READ = 64;
+  /**
+   * With the native data path, the UDP listeners are read natively too ({@link NativeListenerReader});
+   * {@code -Dparch.turn.nativeListeners=false} keeps them on Netty (relay sockets stay native), for A/B runs.
+   */
+  static final boolean NATIVE_LISTENERS = !"false".equals(System.getProperty("parch.turn.nativeListeners"));
   /** Attempts to find a port free for both UDP and TCP when configured as 0. */
   private static final int BIND_ATTEMPTS = 10;
 
@@ -140,8 +145,17 @@ public final class TurnServer implements AutoCloseable {
                   new BatchRecvByteBufAllocator(MAX_DATAGRAM * LISTENER_BATCH, LISTENER_MAX_READ))
               .option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
         }
+        boolean nativeListener = nativePath && NATIVE_LISTENERS;
+        if (nativeListener) {
+          b.option(ChannelOption.AUTO_READ, false); // NativeListenerReader reads it
+        }
         Channel ch = b.bind(config.listeningIp(), boundPort).sync().channel();
         listeners.add(ch);
+        if (nativeListener && !ch.eventLoop().submit(
+            () -> NativeListenerReader.attach(service, (EpollDatagramChannel) ch)).sync().getNow()) {
+          log.info("UDP listener {}: Netty reads it (native attach refused)", ch.localAddress());
+          ch.config().setAutoRead(true);
+        }
         boundPort = ((InetSocketAddress) ch.localAddress()).getPort();
       }
     }

@@ -631,20 +631,8 @@ public final class TurnService {
       metrics.malformed.increment();
       return;
     }
-    // "If the ChannelData message is received on a channel that is not bound to any peer, then the
-    //  message is silently discarded."
-    long now = clock.millis();
-    ChannelBinding binding = a.channel(number, now);
+    ChannelBinding binding = admitChannelData(a, number, length);
     if (binding == null) {
-      metrics.droppedNoChannel.increment();
-      return;
-    }
-    if (!a.hasPermission(binding, now)) {
-      metrics.droppedNoPermission.increment();
-      return;
-    }
-    if (!a.toPeer().tryConsume(length, now)) {
-      metrics.droppedBandwidth.increment();
       return;
     }
     io.netty.channel.unix.Socket raw = a.relaySocket();
@@ -677,6 +665,31 @@ public final class TurnService {
     metrics.bytesToPeer.add(length);
     a.relay().writeAndFlush(new DatagramPacket(buf.retainedSlice(r + ChannelData.HEADER_LENGTH, length),
         binding.peer()), a.relay().voidPromise());
+  }
+
+  /**
+   * RFC 8656 §12.6 checks for ChannelData of {@code length} bytes on channel {@code number} from
+   * the allocation's client, shared by the Netty and the native paths: the binding to send it
+   * to, or null when it is dropped (counted). The caller counts what it sends.
+   */
+  ChannelBinding admitChannelData(Allocation a, int number, int length) {
+    // "If the ChannelData message is received on a channel that is not bound to any peer, then the
+    //  message is silently discarded."
+    long now = clock.millis();
+    ChannelBinding binding = a.channel(number, now);
+    if (binding == null) {
+      metrics.droppedNoChannel.increment();
+      return null;
+    }
+    if (!a.hasPermission(binding, now)) {
+      metrics.droppedNoPermission.increment();
+      return null;
+    }
+    if (!a.toPeer().tryConsume(length, now)) {
+      metrics.droppedBandwidth.increment();
+      return null;
+    }
+    return binding;
   }
 
   // ---------------------------------------------------------------- peer → client

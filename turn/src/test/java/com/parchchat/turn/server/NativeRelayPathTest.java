@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -119,6 +120,42 @@ class NativeRelayPathTest {
       }
       assertThat(server.metrics().packetsToClient.sum()).isEqualTo(3 + 2 + burst);
       assertThat(server.metrics().bytesToClient.sum()).isEqualTo(1 + 12 + 13 + 3 + big.length + 2L * burst);
+    }
+  }
+
+  @Test
+  void clientChannelDataReachesThePeerAndBadOnesAreCounted() throws Exception {
+    server = TestServers.start(clock, b -> b.dataPath = DataPath.NATIVE);
+    try (TurnTestClient client = client()) {
+      InetSocketAddress relay = allocate(client);
+      // unbound channel: dropped and counted
+      client.send(new ChannelData(0x4005, new byte[] {1}).encode(false));
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.metrics().droppedNoChannel.sum() == 1);
+      assertThat(client.authed(StunMethod.CHANNEL_BIND, new ChannelNumber(0x4005), new XorPeerAddress(peerAddress()))
+          .messageClass()).isEqualTo(StunClass.SUCCESS_RESPONSE);
+      long malformed = server.metrics().malformed.sum();
+      // a ChannelData header claiming more bytes than the datagram holds
+      client.send(new byte[] {0x40, 0x05, 0x00, 0x10, 1, 2});
+      // a datagram longer than the listener reads
+      byte[] huge = new byte[TurnServer.MAX_DATAGRAM + 100];
+      huge[0] = 0x40;
+      huge[1] = 0x05;
+      client.send(huge);
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.metrics().malformed.sum() == malformed + 2);
+      for (int i = 0; i < 20; i++) {
+        client.send(new ChannelData(0x4005, new byte[] {(byte) i, 42}).encode(false));
+        DatagramPacket got = new DatagramPacket(new byte[2048], 2048);
+        peer.receive(got);
+        assertThat(got.getSocketAddress()).isEqualTo(relay);
+        assertThat(Arrays.copyOf(got.getData(), got.getLength())).containsExactly((byte) i, 42);
+      }
+      assertThat(server.metrics().packetsToPeer.sum()).isEqualTo(20);
+      assertThat(server.metrics().bytesToPeer.sum()).isEqualTo(40);
+      // the peer answers over the channel; a Refresh still works on the same listener
+      peerSend(new byte[] {3}, relay);
+      byte[] cd = client.receive(3000);
+      assertThat(ChannelData.decode(cd, 0, cd.length).data()).containsExactly(3);
+      assertThat(client.authed(StunMethod.REFRESH).messageClass()).isEqualTo(StunClass.SUCCESS_RESPONSE);
     }
   }
 
