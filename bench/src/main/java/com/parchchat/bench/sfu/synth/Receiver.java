@@ -48,6 +48,13 @@ final class Receiver implements AutoCloseable {
   private volatile Histogram rxDelayHistogram = newHistogram();
   private volatile long badStamps;
   private volatile long stampFailures;
+  /** Kernel-stamp latency above which a measured datagram is kept for the tail analysis. */
+  static final long LATE_NANOS = 1_000_000L;
+  private static final int LATE_CAP = 200_000;
+  /** Late datagrams of the measured phase: realtime send stamp and kernel-stamp latency. */
+  private volatile long[] lateSent = new long[0];
+  private volatile long[] lateLatency = new long[0];
+  private volatile int lateCount;
 
   /** A registered socket: its peer and, with kernel stamps, its descriptor (else -1). */
   private static final class Sock {
@@ -105,6 +112,11 @@ final class Receiver implements AutoCloseable {
     measuredPackets = 0;
     badStamps = 0;
     stampFailures = 0;
+    if (stamps != null) {
+      lateSent = new long[LATE_CAP];
+      lateLatency = new long[LATE_CAP];
+    }
+    lateCount = 0;
     measuredPhase = phase;
   }
 
@@ -143,6 +155,15 @@ final class Receiver implements AutoCloseable {
   /** Measured datagrams whose kernel stamp was implausible (later than the read, or before the send). */
   long badStamps() {
     return badStamps;
+  }
+
+  /**
+   * Measured datagrams whose kernel-stamp latency exceeded {@link #LATE_NANOS}: pairs of realtime
+   * send stamp and latency (at most 200,000 kept). Read after {@link #stop()}.
+   */
+  long[][] late() {
+    int n = lateCount;
+    return new long[][] {java.util.Arrays.copyOf(lateSent, n), java.util.Arrays.copyOf(lateLatency, n)};
   }
 
   /** Measured datagrams for which the kernel returned no stamp. */
@@ -209,7 +230,13 @@ final class Receiver implements AutoCloseable {
                 } else if (kernel > realNow || kernel < sentReal) {
                   badStamps++;
                 } else {
-                  kernelHistogram.recordValue(Math.min(kernel - sentReal, 59_000_000_000L));
+                  long kl = kernel - sentReal;
+                  if (kl > LATE_NANOS && lateCount < lateSent.length) {
+                    lateSent[lateCount] = sentReal;
+                    lateLatency[lateCount] = kl;
+                    lateCount++;
+                  }
+                  kernelHistogram.recordValue(Math.min(kl, 59_000_000_000L));
                   rxDelayHistogram.recordValue(Math.min(realNow - kernel, 59_000_000_000L));
                 }
               }

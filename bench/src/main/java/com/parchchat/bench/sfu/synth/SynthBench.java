@@ -116,7 +116,7 @@ public final class SynthBench implements Callable<Integer> {
    */
   record Row(String sfu, int active, int subs, double window, long expected, long received, double sfuCpu,
       double genCpu, Histogram latency, Histogram kernel, Histogram rxDelay, long badStamps, long stampFailures,
-      double clockDriftUs, String load, String inSfu) {
+      double clockDriftUs, String load, String inSfu, String threads, String tail) {
     double outPerSecond() {
       return received / window;
     }
@@ -418,6 +418,25 @@ public final class SynthBench implements Callable<Integer> {
     }
   }
 
+  /**
+   * CLOCK_REALTIME − CLOCK_MONOTONIC now: of a few readings monotonic-realtime-monotonic, the one
+   * with the shortest gap (a preemption between the reads would skew it).
+   */
+  private static long clockOffset() {
+    long best = Long.MAX_VALUE;
+    long offset = 0;
+    for (int i = 0; i < 20; i++) {
+      long m0 = System.nanoTime();
+      long r = RxStamps.realtimeNanos();
+      long m1 = System.nanoTime();
+      if (m1 - m0 < best) {
+        best = m1 - m0;
+        offset = r - (m0 + (m1 - m0) / 2);
+      }
+    }
+    return offset;
+  }
+
   /** The kernel-stamp figures of a stage for the progress line. */
   private String kernelSummary(Row r) {
     if (!stamps.available()) {
@@ -428,6 +447,46 @@ public final class SynthBench implements Callable<Integer> {
         r.kus(50), r.kus(99), r.kus(99.9), r.kernel().getTotalCount(), r.badStamps(), r.stampFailures(),
         Row.us(r.rxDelay(), 50), Row.us(r.rxDelay(), 99), Row.us(r.rxDelay(), 99.9),
         r.rxDelay().getTotalCount() == 0 ? Double.NaN : r.rxDelay().getMaxValue() / 1000.0);
+  }
+
+  /**
+   * The probes' datagrams whose kernel-stamp latency exceeded 1 ms, grouped into episodes (late
+   * datagrams sent less than 20 ms — one packet period — apart): a stall of the forwarding path
+   * delays every packet sent during it, an isolated slow copy only itself. Prints the count, and
+   * the worst episodes by start (ms into the window), span, late datagrams and maximum latency.
+   */
+  static String lateEpisodes(List<long[][]> late, long windowStartReal, long total) {
+    int n = late.stream().mapToInt(l -> l[0].length).sum();
+    long[][] all = new long[n][];
+    int k = 0;
+    for (long[][] l : late) {
+      for (int i = 0; i < l[0].length; i++) {
+        all[k++] = new long[] {l[0][i], l[1][i]};
+      }
+    }
+    java.util.Arrays.sort(all, (x, y) -> Long.compare(x[0], y[0]));
+    List<long[]> episodes = new ArrayList<>(); // start, end, count, max
+    for (long[] d : all) {
+      long[] e = episodes.isEmpty() ? null : episodes.get(episodes.size() - 1);
+      if (e != null && d[0] - e[1] < Sender.PERIOD_NANOS) {
+        e[1] = d[0];
+        e[2]++;
+        e[3] = Math.max(e[3], d[1]);
+      } else {
+        episodes.add(new long[] {d[0], d[0], 1, d[1]});
+      }
+    }
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+        "kernel-stamp latency > 1 ms: %d of %d probe datagrams (%.3f %%) in %d episodes", n, total,
+        total == 0 ? 0.0 : 100.0 * n / total, episodes.size()));
+    List<long[]> worst = new ArrayList<>(episodes);
+    worst.sort((x, y) -> Long.compare(y[3], x[3]));
+    for (int i = 0; i < Math.min(6, worst.size()); i++) {
+      long[] e = worst.get(i);
+      sb.append(String.format(Locale.ROOT, "%s at %.0f ms span %.1f ms, %d late, max %.2f ms", i == 0 ? ":" : ";",
+          (e[0] - windowStartReal) / 1e6, (e[1] - e[0]) / 1e6, e[2], e[3] / 1e6));
+    }
+    return sb.toString();
   }
 
   /** Baseline rows by stage number, for the added latency in the progress lines. */
@@ -441,14 +500,17 @@ public final class SynthBench implements Callable<Integer> {
       double cpu0 = pid > 0 ? ProcCpu.seconds(pid) : 0;
       double gen0 = ProcCpu.seconds(ProcessHandle.current().pid());
       JsonNode stats0 = sfu instanceof ParchSfuTarget ? ((ParchSfuTarget) sfu).adminStats(true) : null;
+      Map<Long, ThreadSched.Sample> sched0 = pid > 0 ? ThreadSched.read(pid) : Map.of();
       receivers.forEach(r -> r.measure(phase));
-      long offset0 = RxStamps.realtimeNanos() - System.nanoTime();
+      long real0 = RxStamps.realtimeNanos();
+      long offset0 = clockOffset();
       sender.phase(phase);
       long t0 = System.nanoTime();
       Thread.sleep(seconds * 1000L);
       sender.phase(0);
       long t1 = System.nanoTime();
-      long offset1 = RxStamps.realtimeNanos() - System.nanoTime();
+      long offset1 = clockOffset();
+      String threads = pid > 0 ? ThreadSched.busiest(sched0, ThreadSched.read(pid), 3, (t1 - t0) / 1e9) : null;
       double cpu1 = pid > 0 ? ProcCpu.seconds(pid) : 0;
       double gen1 = ProcCpu.seconds(ProcessHandle.current().pid());
       String inSfu = null;
@@ -488,7 +550,11 @@ public final class SynthBench implements Callable<Integer> {
       long received = 0;
       long bad = 0;
       long failed = 0;
+      List<long[][]> late = new ArrayList<>();
       for (Receiver r : receivers) {
+        if (r.kernelStamps()) {
+          late.add(r.late());
+        }
         if (r.recordsLatency()) {
           h.add(r.histogram());
         }
@@ -502,12 +568,19 @@ public final class SynthBench implements Callable<Integer> {
       }
       double driftUs = (offset1 - offset0) / 1000.0;
       Row row = new Row(which, active.size(), fanout == 1 ? active.get(0).targets.size() : fanout, (t1 - t0) / 1e9,
-          sender.expected(phase), received, cpu1 - cpu0, gen1 - gen0, h, kh, dh, bad, failed, driftUs, load, inSfu);
+          sender.expected(phase), received, cpu1 - cpu0, gen1 - gen0, h, kh, dh, bad, failed, driftUs, load, inSfu,
+          threads, lateEpisodes(late, real0, kh.getTotalCount()));
       log("%s: %d publishers → %.0f pkt/s out, loss %.3f%%, SFU CPU %.2f s (%.0f pkt per CPU-s), generator CPU %.2f s,"
           + " latency (user-space receive) p50 %.0f µs p99 %.0f µs p99.9 %.0f µs, latency (kernel rx stamp) %s,"
           + " load %s%s", which, row.active(), row.outPerSecond(),
           100 * row.loss(), row.sfuCpu(), row.perCpuSecond(), row.genCpu(), row.us(50), row.us(99), row.us(99.9),
           kernelSummary(row), load, inSfu == null ? "" : "; " + inSfu);
+      if (threads != null) {
+        log("%s: %d publishers: SFU threads in the window: %s", which, row.active(), threads);
+      }
+      if (stamps.available()) {
+        log("%s: %d publishers: %s", which, row.active(), row.tail());
+      }
       if (which.equals("baseline")) {
         baselineByStage.put(phase, row);
       } else if (baselineByStage.containsKey(phase)) {
@@ -737,6 +810,17 @@ public final class SynthBench implements Callable<Integer> {
       for (Row r : e.getKey().startsWith("parch") ? e.getValue() : List.<Row>of()) {
         if (r.inSfu() != null) {
           System.out.printf(Locale.ROOT, "%s stage %d publishers: %s%n", e.getKey(), r.active(), r.inSfu());
+        }
+      }
+    }
+    for (Map.Entry<String, List<Row>> e : results.entrySet()) {
+      for (Row r : e.getValue()) {
+        if (r.threads() != null) {
+          System.out.printf(Locale.ROOT, "%s stage %d publishers: SFU threads: %s%n", e.getKey(), r.active(),
+              r.threads());
+        }
+        if (stamps.available()) {
+          System.out.printf(Locale.ROOT, "%s stage %d publishers: %s%n", e.getKey(), r.active(), r.tail());
         }
       }
     }
