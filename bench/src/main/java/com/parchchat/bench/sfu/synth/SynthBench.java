@@ -46,8 +46,15 @@ import picocli.CommandLine.Option;
  * sending every copy straight to the subscribers) give the baseline that is subtracted as the
  * load generator's own latency.
  *
- * <p>Run: {@code java -cp bench/target-sfu/parch-bench.jar com.parchchat.bench.sfu.synth.SynthBench
- * --sfu-jar sfu/target-sfu/parch-sfu.jar}. Needs Debian {@code janus}.
+ * <p>Latency is taken twice per probe datagram: at the measuring thread's read (user-space) and
+ * from the kernel's receive stamp ({@link RxStamps}: on loopback the moment the SFU's send call
+ * handed the copy over), which the measuring thread's own delays do not touch.
+ *
+ * <p>Run: {@code java --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED
+ * --add-exports java.base/sun.nio.ch=ALL-UNNAMED -cp bench/target-sfu/parch-bench.jar
+ * com.parchchat.bench.sfu.synth.SynthBench --sfu-jar sfu/target-sfu/parch-sfu.jar --stages 6,12,24,36}
+ * (without the three JVM flags: user-space receive times only, with a warning). Needs Debian
+ * {@code janus}.
  */
 @Command(name = "sfu-synth-bench", mixinStandardHelpOptions = true,
     description = "Parch SFU vs Janus VideoRoom under synthetic DTLS-SRTP load: packets out per CPU-second, loss, added latency.")
