@@ -104,6 +104,7 @@ allow-loopback-peers: true
 admin-port: $TURN_ADMIN_PORT
 YAML
   start_service turn java -XX:+UseSerialGC -Xms64m -Xmx256m -Dio.netty.leakDetection.level=disabled \
+    --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED \
     -jar "$(jar_of turn)" --config "$PARCH_HOME/turn.yaml"
   PARCH_SFU_TOKEN_SECRET="$SFU_SECRET" PARCH_SFU_ADMIN_SECRET="$SFU_ADMIN_SECRET" \
     start_service sfu java -XX:+UseG1GC -Xms512m -Xmx512m -jar "$(jar_of sfu)" --host 127.0.0.1 \

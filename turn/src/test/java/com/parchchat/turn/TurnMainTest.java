@@ -21,7 +21,7 @@ class TurnMainTest {
     assertThat(cmd.execute("--help")).isZero();
     assertThat(out.toString()).contains("--listening-ip", "--listening-port", "--relay-ip", "--min-port", "--max-port",
         "--realm", "--use-auth-secret", "--static-auth-secret", "--allow-loopback-peers", "--user-quota",
-        "--total-quota", "--max-bps", "--config", "--admin-port");
+        "--total-quota", "--max-bps", "--config", "--admin-port", "--data-path", "jdk.incubator.foreign");
   }
 
   @Test
@@ -50,6 +50,14 @@ class TurnMainTest {
     new CommandLine(main).parseArgs("-n", "--listening-ip=127.0.0.1", "--fingerprint", "--no-cli", "--no-tls",
         "--no-dtls", "--static-auth-secret=S", "--use-auth-secret");
     assertThat(main.buildConfig().useAuthSecret()).isTrue();
+  }
+
+  @Test
+  void dataPathFlag() {
+    TurnMain main = new TurnMain();
+    new CommandLine(main).parseArgs("--listening-ip=127.0.0.1", "--static-auth-secret=S", "--use-auth-secret",
+        "--data-path=native");
+    assertThat(main.buildConfig().dataPath()).isEqualTo(TurnConfig.DataPath.NATIVE);
   }
 
   @Test

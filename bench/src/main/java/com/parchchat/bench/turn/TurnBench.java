@@ -48,9 +48,13 @@ public final class TurnBench implements Callable<Integer> {
   @Option(names = "--turn-jar", description = "parch-turn.jar to benchmark (default ${DEFAULT-VALUE}).")
   Path turnJar = Path.of("turn/target/parch-turn.jar");
 
-  /** The JVM flags of deploy/systemd/parch-turn.service and scripts/stack.sh: measure what operators run. */
+  /**
+   * The JVM flags of deploy/systemd/parch-turn.service and scripts/stack.sh: measure what operators
+   * run (the last two enable the native relay data path, see turn/README.md).
+   */
   @Option(names = "--java-opts", split = " ", description = "JVM options for parch-turn (default ${DEFAULT-VALUE}).")
-  List<String> javaOpts = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx256m", "-Dio.netty.leakDetection.level=disabled");
+  List<String> javaOpts = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx256m", "-Dio.netty.leakDetection.level=disabled",
+      "--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED");
 
   @Option(names = "--clients", split = ",", description = "Client counts (default ${DEFAULT-VALUE}).")
   List<Integer> clients = List.of(10, 100, 500);

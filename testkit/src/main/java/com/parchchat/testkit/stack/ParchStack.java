@@ -326,14 +326,22 @@ public final class ParchStack implements AutoCloseable {
         if (cfg.namespace == null) {
             args.add("--allow-loopback-peers"); // the SFU is a loopback peer here
         }
-        turn = start("turn", args);
+        // as deploy/systemd/parch-turn.service: parch-turn's native relay data path (jdk.incubator.foreign)
+        List<String> jvm = new ArrayList<>(cfg.jvmOptions);
+        jvm.addAll(List.of("--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED"));
+        turn = start("turn", jvm, args);
     }
 
     /** Starts run n of {@code module}, logged as {@code module} (first run) or {@code module-n}. */
     private ServiceProcess start(String module, List<String> args) {
+        return start(module, cfg.jvmOptions, args);
+    }
+
+    /** {@link #start(String, List)} with these JVM options instead of the stack's. */
+    private ServiceProcess start(String module, List<String> jvmOptions, List<String> args) {
         int n = starts.merge(module, 1, Integer::sum);
         ServiceProcess.Builder b = ServiceProcess.builder(n == 1 ? module : module + "-" + n)
-                .jar(jar(module), cfg.jvmOptions, args)
+                .jar(jar(module), jvmOptions, args)
                 .logDir(logDir);
         if (cfg.namespace != null) {
             b.inNamespace(cfg.namespace.name());

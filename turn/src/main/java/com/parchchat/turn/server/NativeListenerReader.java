@@ -72,6 +72,8 @@ final class NativeListenerReader implements EpollIoHandle {
   private final LongObjectHashMap<Allocation> byClient = new LongObjectHashMap<>();
   private int cleanAt = 1024;
   private IoRegistration registration;
+  /** Between register() and its completion: the descriptor must stay open until epoll has it or refused it. */
+  private boolean registering;
   private boolean closed;
 
   private NativeListenerReader(TurnService service, EpollDatagramChannel listener, int dupFd, NativeClientBatch batch) {
@@ -116,9 +118,12 @@ final class NativeListenerReader implements EpollIoHandle {
     }
     NativeListenerReader reader = new NativeListenerReader(service, listener, dup,
         new NativeClientBatch(listener, service.metrics()));
+    reader.registering = true;
     reader.loop.register(reader).addListener(f -> {
+      reader.registering = false;
       if (!f.isSuccess()) {
         log.warn("UDP listener {}: native registration failed, Netty reads it: {}", reader.local, f.cause());
+        reader.closed = false;
         reader.close();
         if (listener.isOpen()) {
           listener.config().setAutoRead(true);
@@ -126,8 +131,10 @@ final class NativeListenerReader implements EpollIoHandle {
         return;
       }
       IoRegistration reg = (IoRegistration) f.getNow();
-      if (reader.closed) {
-        reg.cancel();
+      if (reader.closed) { // closed while registering: deregister first, then close the descriptor
+        reader.closed = false;
+        reader.registration = reg;
+        reader.close();
         return;
       }
       reader.registration = reg;
@@ -313,6 +320,9 @@ final class NativeListenerReader implements EpollIoHandle {
       return;
     }
     closed = true;
+    if (registering) { // the registration listener closes the descriptor once epoll is done with it
+      return;
+    }
     if (registration != null) {
       registration.cancel();
       registration = null;

@@ -43,6 +43,8 @@ final class NativeRelayReader implements EpollIoHandle {
   private final int clientPort;
   private final boolean relayIpv6;
   private IoRegistration registration;
+  /** Between register() and its completion: the descriptor must stay open until epoll has it or refused it. */
+  private boolean registering;
   private boolean closed;
   /** The last sender, so a steady flow builds no address object per datagram. */
   private int lastIpv4;
@@ -83,9 +85,13 @@ final class NativeRelayReader implements EpollIoHandle {
     NativeRelayReader reader = new NativeRelayReader(service, allocation, batch, dup, loop, client,
         batch.isIpv6Socket(dup));
     allocation.nativeRelay(reader);
+    reader.registering = true;
     loop.register(reader).addListener(f -> {
+      reader.registering = false;
       if (!f.isSuccess()) {
         log.debug("relay {}: native registration failed, Netty reads it: {}", allocation.relayedAddress(), f.cause());
+        allocation.nativeRelay(null);
+        reader.closed = false;
         reader.close();
         if (relay.isOpen()) {
           relay.config().setAutoRead(true);
@@ -93,8 +99,10 @@ final class NativeRelayReader implements EpollIoHandle {
         return;
       }
       IoRegistration reg = (IoRegistration) f.getNow();
-      if (reader.closed) { // the relay closed while registering
-        reg.cancel();
+      if (reader.closed) { // the relay closed while registering: deregister first, then close the descriptor
+        reader.closed = false;
+        reader.registration = reg;
+        reader.close();
         return;
       }
       reader.registration = reg;
@@ -220,6 +228,9 @@ final class NativeRelayReader implements EpollIoHandle {
       return;
     }
     closed = true;
+    if (registering) { // the registration listener closes the descriptor once epoll is done with it
+      return;
+    }
     if (registration != null) {
       registration.cancel();
       registration = null;

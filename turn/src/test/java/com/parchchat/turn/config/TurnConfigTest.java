@@ -70,6 +70,22 @@ class TurnConfigTest {
     assertThat(c.useAuthSecret()).isTrue();
     assertThat(c.allowLoopbackPeers()).isFalse();
     assertThat(c.minPort()).isEqualTo(49152);
+    assertThat(c.dataPath()).isEqualTo(TurnConfig.DataPath.AUTO);
+  }
+
+  @Test
+  void dataPathIsParsedAndABadOneNamed(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("t.yaml");
+    Files.writeString(f, "data-path: Netty\n");
+    TurnConfig.Builder b = TurnConfig.builder();
+    TurnConfigLoader.applyYaml(Path.of("turn.sample.yaml"), b);
+    TurnConfigLoader.applyYaml(f, b);
+    assertThat(b.build().dataPath()).isEqualTo(TurnConfig.DataPath.NETTY);
+    Files.writeString(f, "data-path: fast\n");
+    assertThatThrownBy(() -> TurnConfigLoader.applyYaml(f, TurnConfig.builder()))
+        .hasMessageStartingWith("data-path").hasMessageContaining("auto, netty or native");
+    b.dataPath = null; // an unset value means auto
+    assertThat(b.build().dataPath()).isEqualTo(TurnConfig.DataPath.AUTO);
   }
 
   @Test

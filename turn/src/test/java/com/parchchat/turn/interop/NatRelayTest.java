@@ -28,11 +28,15 @@ class NatRelayTest {
   void botsBehindTwoNatsTalkThroughOurServer(@TempDir Path dir) throws Exception {
     try (NatTopology topo = NatTopology.create("198.51.100")) {
       String pub = topo.publicAddress();
-      try (ServiceProcess turn = topo.publicHost().startJava("parch-turn", TurnMain.class,
+      // our server as operators run it: the native data path's JVM flags, and --data-path=native so
+      // the test fails rather than fall back if they stop working
+      try (ServiceProcess turn = topo.publicHost().start("parch-turn", ServiceProcess.javaBinary(),
+          "--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED",
+          "-cp", System.getProperty("java.class.path"), TurnMain.class.getName(), "--data-path=native",
           "--listening-ip=" + pub, "--listening-port=3478", "--relay-ip=" + pub, "--min-port=49160",
           "--max-port=49259", "--use-auth-secret", "--static-auth-secret=" + SECRET, "--realm=parch.test",
           "--admin-port=-1")) {
-        turn.awaitOutput("TURN listening", Duration.ofSeconds(30));
+        turn.awaitOutput("data path native", Duration.ofSeconds(30));
         long expiry = System.currentTimeMillis() / 1000 + 3600;
         Credentials ca = RestCredentials.mint(SECRET, expiry, "a");
         Credentials cb = RestCredentials.mint(SECRET, expiry, "b");
