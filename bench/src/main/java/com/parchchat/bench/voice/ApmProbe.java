@@ -49,6 +49,9 @@ public final class ApmProbe implements Callable<Integer> {
   @Option(names = "--far-hz", split = ",", defaultValue = "440,660",
       description = "the tones the speaker plays (the other members)") double[] farHz;
 
+  @Option(names = "--channels", defaultValue = "1", description = "channels of microphone and speaker (1: the"
+      + " headless module; 2: a stereo device, as a PulseAudio module may open)") int channels;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new ApmProbe()).execute(args));
   }
@@ -90,16 +93,16 @@ public final class ApmProbe implements Callable<Integer> {
   @Override
   public Integer call() {
     int frames = seconds * 100;
-    byte[][] far = frames(frames, farHz, 0.25, 0);
-    byte[][] tone = frames(frames, new double[] {micHz}, 0.5, 0);
-    byte[][] noise = frames(frames, new double[0], 0, 0.001);
-    System.out.printf(Locale.ROOT, "=== audio processing probe (webrtc-java 0.14, 48 kHz mono, 10 ms frames, %d s per"
-        + " cell; speaker plays %s Hz) ===%n", seconds, java.util.Arrays.toString(farHz));
+    byte[][] far = frames(frames, farHz, 0.25, 0, channels);
+    byte[][] tone = frames(frames, new double[] {micHz}, 0.5, 0, channels);
+    byte[][] noise = frames(frames, new double[0], 0, 0.001, channels);
+    System.out.printf(Locale.ROOT, "=== audio processing probe (webrtc-java 0.14, 48 kHz, %d channel(s), 10 ms frames, %d s"
+        + " per cell; speaker plays %s Hz) ===%n", channels, seconds, java.util.Arrays.toString(farHz));
     System.out.printf(Locale.ROOT, "%-44s %14s %14s %22s%n", "components", "tone us/frame", "noise us/frame",
         micHz + " Hz kept: 1st s / last s");
     for (Variant v : variants()) {
-      Result t = run(v, far, tone);
-      Result n = run(v, far, noise);
+      Result t = run(v, far, tone, channels);
+      Result n = run(v, far, noise, channels);
       System.out.printf(Locale.ROOT, "%-44s %14.1f %14.1f %11.2f / %.2f%n", v.name(), t.micros, n.micros,
           t.keptFirst, t.keptLast);
     }
@@ -117,6 +120,11 @@ public final class ApmProbe implements Callable<Integer> {
    * frame and the output/input RMS ratio in the first and last second.
    */
   static Result run(Variant v, byte[][] far, byte[][] mic) {
+    return run(v, far, mic, 1);
+  }
+
+  /** {@link #run(Variant, byte[][], byte[][])} with {@code channels} interleaved channels. */
+  static Result run(Variant v, byte[][] far, byte[][] mic, int channels) {
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     AudioProcessing apm = new AudioProcessing();
     try {
@@ -127,9 +135,9 @@ public final class ApmProbe implements Callable<Integer> {
       c.highPassFilter.enabled = false;
       v.setup().accept(c);
       apm.applyConfig(c);
-      AudioProcessingStreamConfig sc = new AudioProcessingStreamConfig(RATE, 1);
-      byte[] out = new byte[FRAME * 2];
-      byte[] farOut = new byte[FRAME * 2];
+      AudioProcessingStreamConfig sc = new AudioProcessingStreamConfig(RATE, channels);
+      byte[] out = new byte[FRAME * 2 * channels];
+      byte[] farOut = new byte[FRAME * 2 * channels];
       double inFirst = 0;
       double outFirst = 0;
       double inLast = 0;
@@ -164,7 +172,12 @@ public final class ApmProbe implements Callable<Integer> {
    * (0..1 of full scale), plus uniform white noise of RMS {@code noiseRms}.
    */
   static byte[][] frames(int count, double[] hz, double peak, double noiseRms) {
-    byte[][] out = new byte[count][FRAME * 2];
+    return frames(count, hz, peak, noiseRms, 1);
+  }
+
+  /** {@link #frames(int, double[], double, double)} with the same signal on {@code channels} interleaved channels. */
+  static byte[][] frames(int count, double[] hz, double peak, double noiseRms, int channels) {
+    byte[][] out = new byte[count][FRAME * 2 * channels];
     java.util.Random r = new java.util.Random(42);
     double noisePeak = noiseRms * Math.sqrt(3);
     long s = 0;
@@ -178,8 +191,10 @@ public final class ApmProbe implements Callable<Integer> {
           x += (r.nextDouble() * 2 - 1) * noisePeak;
         }
         short v = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, Math.round(x * 32767)));
-        out[f][2 * i] = (byte) v;
-        out[f][2 * i + 1] = (byte) (v >> 8);
+        for (int c = 0; c < channels; c++) {
+          out[f][2 * (i * channels + c)] = (byte) v;
+          out[f][2 * (i * channels + c) + 1] = (byte) (v >> 8);
+        }
       }
     }
     return out;

@@ -85,7 +85,10 @@ public final class VoiceBench implements Callable<Integer> {
   @Option(names = "--window", defaultValue = "20", description = "CPU window, seconds") int window;
   @Option(names = "--processing", defaultValue = "desktop", description = "audio processing of the clients:"
       + " desktop (echo cancellation, noise suppression, gain control, high-pass: what users run, the figure of"
-      + " record) or off (diagnosis only: what the processing costs)") String processing;
+      + " record) or off (diagnosis only: what the processing costs); no-aec, no-ns, no-agc, no-hpf switch one"
+      + " component off (diagnosis only)") String processing;
+  @Option(names = "--client-property", description = "a system property (k=v) for the client JVMs (diagnosis)")
+  List<String> clientProperties = new ArrayList<>();
   @Option(names = "--audio", defaultValue = "headless", description = "audio device module of the clients:"
       + " headless (webrtc-java's headless module, a tone pulled by its capture thread; the default) or pulse"
       + " (the PulseAudio module a desktop uses: the bench starts its own pulseaudio server with a null sink as"
@@ -187,6 +190,9 @@ public final class VoiceBench implements Callable<Integer> {
         List<String> cmd = new ArrayList<>();
         cmd.add(ServiceProcess.javaBinary());
         cmd.addAll(desktopJvmOptions());
+        for (String prop : clientProperties) {
+          cmd.add("-D" + prop);
+        }
         String talking = conversation ? "turns:" + i : conversationOpen ? "open-turns:" + i : "all";
         cmd.addAll(List.of("-cp", cp, VoiceBench.class.getName(), "client", relayUrl, hostKey, names[i],
             "" + tones[i], dir.toString(), "" + (i == 0 ? 0 : rejoins), talking, processing, audio,
@@ -228,7 +234,9 @@ public final class VoiceBench implements Callable<Integer> {
       System.out.println("voices (owner, bob, carol): " + joined(tones) + " Hz tones");
       System.out.println("client JVM options (the desktop app's): " + String.join(" ", desktopJvmOptions()));
       System.out.println("audio processing: " + (processing.equals("off") ? "OFF (diagnosis, not what users run)"
-          : "desktop defaults (echo cancellation, noise suppression, gain control, high-pass)"));
+          : processing.equals("desktop") ? "desktop defaults (echo cancellation, noise suppression, gain control,"
+          + " high-pass)" : processing + " (diagnosis, not what users run)") + (clientProperties.isEmpty() ? ""
+          : "; client properties " + clientProperties));
       System.out.println("mode: " + (conversation ? "conversation (members take turns, 2 s each, the others muted)"
           : conversationOpen ? "open-mic conversation (members take turns, 2 s each, the others unmuted with room"
           + " noise at -60 dBFS on their microphone)" : "all three talking at once"));
@@ -482,10 +490,11 @@ public final class VoiceBench implements Callable<Integer> {
         boolean pulse = a.length > 9 && a[9].equals("pulse");
         AudioMode mode = pulse ? AudioMode.DEVICE : AudioMode.HEADLESS;
         VoiceConfig desktop = VoiceConfig.desktop().withAudioMode(mode);
-        VoiceConfig config = a.length > 8 && a[8].equals("off")
-            ? new VoiceConfig(mode, false, false, false, false, desktop.vadThreshold(),
-                desktop.negotiationTimeout(), desktop.statsInterval(), desktop.maxRejoinAttempts(), desktop.rejoinBaseDelay())
-            : desktop;
+        String proc = a.length > 8 ? a[8] : "desktop";
+        VoiceConfig config = new VoiceConfig(mode, desktop.echoCancellation() && !proc.matches("off|no-aec"),
+            desktop.noiseSuppression() && !proc.matches("off|no-ns"), desktop.gainControl() && !proc.matches("off|no-agc"),
+            desktop.highPassFilter() && !proc.matches("off|no-hpf"), desktop.vadThreshold(), desktop.negotiationTimeout(),
+            desktop.statsInterval(), desktop.maxRejoinAttempts(), desktop.rejoinBaseDelay());
         VoiceEngine engine = round == 0 ? new VoiceEngine(config) : null;
         if (engine != null) {
           System.out.println("ENGINE_MS " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - click));
