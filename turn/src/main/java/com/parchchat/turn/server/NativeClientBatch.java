@@ -44,6 +44,10 @@ final class NativeClientBatch implements Runnable {
   private final MemorySegment mem;
   private final MemorySegment peerName;
   private final MemorySegment peerNameLen;
+  private final MemoryAddress peerNameAddr;
+  private final MemoryAddress peerNameLenAddr;
+  /** Raw address of {@link #mem}, to fill iovecs without making a MemoryAddress per datagram. */
+  private final long memRaw;
   private final long mmsgBase;
   private final long iovBase;
   private final long nameBase;
@@ -67,6 +71,9 @@ final class NativeClientBatch implements Runnable {
     this.peerName = MemorySegment.allocateNative(NAME + 8, 8, scope);
     this.peerNameLen = MemorySegment.allocateNative(8, 8, scope);
     MemoryAddress base = mem.address();
+    this.memRaw = base.toRawLongValue();
+    this.peerNameAddr = peerName.address();
+    this.peerNameLenAddr = peerNameLen.address();
     for (int i = 0; i < SLOTS; i++) {
       long m = mmsgBase + (long) i * MMSG;
       // struct msghdr: msg_name @0, msg_namelen @8, msg_iov @16, msg_iovlen @24, control @32/@40, flags @48
@@ -103,7 +110,7 @@ final class NativeClientBatch implements Runnable {
     }
     MemoryAccess.setIntAtOffset(peerNameLen, 0, NAME);
     return NativeIo.recvfrom(fd, payloadAddr[count], MAX_PAYLOAD, NativeIo.MSG_DONTWAIT | NativeIo.MSG_TRUNC,
-        peerName.address(), peerNameLen.address());
+        peerNameAddr, peerNameLenAddr);
   }
 
   /** Family of the last sender: {@link NativeIo#AF_INET}, {@link NativeIo#AF_INET6} or something else. */
@@ -188,7 +195,7 @@ final class NativeClientBatch implements Runnable {
     int i = count;
     long m = mmsgBase + (long) i * MMSG;
     long iov = iovBase + (long) i * IOV;
-    MemoryAccess.setLongAtOffset(mem, iov, mem.address().addOffset(start).toRawLongValue());
+    MemoryAccess.setLongAtOffset(mem, iov, memRaw + start);
     MemoryAccess.setLongAtOffset(mem, iov + 8, length);
     MemoryAccess.setIntAtOffset(mem, m + 8, writeName(nameBase + (long) i * NAME, clientIp, clientPort));
     count = i + 1;

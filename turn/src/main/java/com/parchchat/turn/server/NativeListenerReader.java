@@ -63,6 +63,7 @@ final class NativeListenerReader implements EpollIoHandle {
   private final IoEventLoop loop;
   private final MemorySegment mem;
   private final MemorySegment peerName;
+  private final MemoryAddress peerNameAddr;
   private final MemoryAddress vec;
   private final long iovBase;
   private final long nameBase;
@@ -90,6 +91,7 @@ final class NativeListenerReader implements EpollIoHandle {
     this.dataBase = nameBase + (long) SLOTS * NAME;
     this.mem = MemorySegment.allocateNative(dataBase + (long) SLOTS * MAX, 64, scope);
     this.peerName = MemorySegment.allocateNative(NAME + 8, 8, scope);
+    this.peerNameAddr = peerName.address();
     MemoryAddress base = mem.address();
     for (int i = 0; i < SLOTS; i++) {
       long m = (long) i * MMSG;
@@ -232,7 +234,7 @@ final class NativeListenerReader implements EpollIoHandle {
     }
     Object reader = a.nativeRelay();
     if (reader instanceof NativeRelayReader) {
-      long sent = ((NativeRelayReader) reader).sendTo(payloadAddr[i], dataLength, binding.peer(), peerName);
+      long sent = ((NativeRelayReader) reader).sendTo(payloadAddr[i], dataLength, binding.peer(), peerName, peerNameAddr);
       if (sent < dataLength) { // refused (send buffer full, peer unreachable) or closed: media is loss-tolerant
         service.metrics().droppedSendFailed.increment();
         return;

@@ -115,9 +115,9 @@ final class NativeRelayReader implements EpollIoHandle {
   /**
    * Sends {@code length} bytes at {@code data} to {@code peer} from the relayed address (one
    * {@code sendto} on this reader's descriptor, which only this loop uses and closes); the bytes
-   * sent, or -1 when refused or closed. {@code name} is scratch memory for the sockaddr.
+   * sent, or -1 when refused or closed. {@code name} (at {@code nameAddr}) is scratch memory for the sockaddr.
    */
-  long sendTo(MemoryAddress data, int length, InetSocketAddress peer, MemorySegment name) {
+  long sendTo(MemoryAddress data, int length, InetSocketAddress peer, MemorySegment name, MemoryAddress nameAddr) {
     if (closed || !loop.inEventLoop()) {
       return -1;
     }
@@ -125,7 +125,7 @@ final class NativeRelayReader implements EpollIoHandle {
     if (nameLen < 0) {
       return -1;
     }
-    return NativeIo.sendto(fd.intValue(), data, length, NativeIo.MSG_DONTWAIT, name.address(), nameLen);
+    return NativeIo.sendto(fd.intValue(), data, length, NativeIo.MSG_DONTWAIT, nameAddr, nameLen);
   }
 
   @Override
