@@ -112,6 +112,10 @@ public final class VoiceCall implements AutoCloseable {
   /** True while the engine switches the microphone: our send stream is held inactive. */
   private volatile boolean sendingHeld;
   private volatile double localLevel;
+  /** Our sent audio's level over the last stats interval (libwebrtc's media-source stats); call thread. */
+  private double sentLevel;
+  private double lastSourceEnergy;
+  private double lastSourceDuration;
   private volatile RemoteAudioTap tap;
   private volatile CallQuality quality = new CallQuality(-1, 0, 0, 0, null);
   private final Map<String, Double> volumes = new ConcurrentHashMap<>();
@@ -243,7 +247,10 @@ public final class VoiceCall implements AutoCloseable {
     post(this::updateSinks);
   }
 
-  /** Local input level, 0..1 of full-scale RMS, from the local track. */
+  /**
+   * Local input level, 0..1 of full scale: our microphone as sent (after the audio processing), from
+   * libwebrtc's media-source stats, so it changes once per stats interval; 0 while muted.
+   */
   public double localLevel() {
     return localLevel;
   }
@@ -568,8 +575,8 @@ public final class VoiceCall implements AutoCloseable {
 
   private void fireSpeaking() {
     Session s = session;
-    if (s != null && s.toneMicrophone != null) {
-      localLevel = effectiveMute() ? 0 : s.toneMicrophone.level();
+    if (s != null) {
+      localLevel = effectiveMute() ? 0 : sentLevel;
     }
     Set<String> now = new LinkedHashSet<>(sfuSpeakers);
     if (selfUserId != null) {
@@ -591,11 +598,11 @@ public final class VoiceCall implements AutoCloseable {
       return;
     }
     updateSinks(); // the mixer may have started or stopped pulling
-    fireSpeaking();
     CompletableFuture<RTCStatsReport> f = new CompletableFuture<>();
     try {
       s.pc.getStats(f::complete);
       quality = toQuality(f.get(2, TimeUnit.SECONDS));
+      fireSpeaking(); // with the level the stats just gave
       CallQuality q = quality;
       safe(() -> listener.onQuality(q));
     } catch (InterruptedException e) {
@@ -619,6 +626,9 @@ public final class VoiceCall implements AutoCloseable {
         jitter = Math.max(jitter, dbl(a.get("jitter")));
       } else if (st.getType() == RTCStatsType.TRANSPORT && a.get("selectedCandidatePairId") != null) {
         pairId = a.get("selectedCandidatePairId").toString();
+      } else if (st.getType() == RTCStatsType.MEDIA_SOURCE && "audio".equals(a.get("kind"))) {
+        sentLevel = levelSince(dbl(a.get("totalAudioEnergy")), dbl(a.get("totalSamplesDuration")),
+            dbl(a.get("audioLevel")));
       }
     }
     double rtt = -1;
@@ -639,6 +649,24 @@ public final class VoiceCall implements AutoCloseable {
     lastLost = lost;
     double loss = dRecv + dLost == 0 ? 0 : (double) dLost / (dRecv + dLost);
     return new CallQuality(rtt, loss, jitter * 1000, received, localType);
+  }
+
+  /**
+   * Our microphone's level over the interval since the previous sample, 0..1: the root mean square of
+   * libwebrtc's audio level (after the audio processing, as sent) from the media-source stats'
+   * {@code totalAudioEnergy} / {@code totalSamplesDuration}; the instantaneous {@code audioLevel} when no
+   * time passed or a new connection restarted the totals. Nothing captured (muted: the send stream is
+   * inactive) gives 0.
+   */
+  private double levelSince(double energy, double duration, double instant) {
+    double dE = energy - lastSourceEnergy;
+    double dD = duration - lastSourceDuration;
+    lastSourceEnergy = energy;
+    lastSourceDuration = duration;
+    if (dD < 0 || dE < 0) {
+      return instant; // a new peer connection: its totals started again
+    }
+    return dD == 0 ? 0 : Math.sqrt(dE / dD);
   }
 
   private static long num(Object o) {
@@ -729,7 +757,6 @@ public final class VoiceCall implements AutoCloseable {
     /** The synthetic microphone when the input is a tone (it feeds the module's capture path). */
     final ToneMicrophone toneMicrophone;
     final AudioTrack localTrack;
-    final AudioTrackSink localSink;
     /** Our voice's sender (null for a receive-only member). */
     final RTCRtpSender sender;
     final Map<String, RemoteVoice> remotes = new ConcurrentHashMap<>();
@@ -759,14 +786,9 @@ public final class VoiceCall implements AutoCloseable {
         options.highpassFilter = c.highPassFilter();
         source = engine.factory().createAudioSource(options);
         localTrack = engine.factory().createAudioTrack("voice-" + id, source);
-        localSink = (data, bits, rate, channels, frames) -> {
-          if (toneMicrophone == null) {
-            localLevel = effectiveMute() ? 0 : rms(data, bits, channels, frames);
-          }
-        };
-        if (toneMicrophone == null) {
-          localTrack.addSink(localSink); // the input level meter; a tone's level is known without it
-        }
+        // no sink on the local track: webrtc-java 0.14's local audio track never calls one (native libwebrtc
+        // sends the capture from the audio module straight to the send stream); the input level comes from
+        // the media-source stats instead (see sample())
         localTrack.setEnabled(!effectiveMute());
         // addTrack (not addTransceiver): the SFU's first offer pairs its section mid 0 only with it
         sender = pc.addTrack(localTrack, List.of("voice-" + id));
@@ -774,7 +796,6 @@ public final class VoiceCall implements AutoCloseable {
         source = null;
         toneMicrophone = null;
         localTrack = null;
-        localSink = null;
         sender = null;
       }
     }
@@ -986,9 +1007,6 @@ public final class VoiceCall implements AutoCloseable {
         rv.attach(false);
       }
       remotes.clear();
-      if (localTrack != null && toneMicrophone == null) {
-        VoiceEngine.step("local removeSink", () -> localTrack.removeSink(localSink));
-      }
       VoiceEngine.step("pc.close", pc::close);
     }
   }
@@ -1049,19 +1067,6 @@ public final class VoiceCall implements AutoCloseable {
       out[2 * i + 1] = (byte) (y >> 8);
     }
     return out;
-  }
-
-  private static double rms(byte[] data, int bits, int channels, int frames) {
-    if (bits != 16 || frames <= 0 || channels <= 0 || data.length < frames * channels * 2) {
-      return 0;
-    }
-    double sum = 0;
-    int n = frames * channels;
-    for (int i = 0; i < n; i++) {
-      short v = (short) ((data[2 * i] & 0xff) | (data[2 * i + 1] << 8));
-      sum += (double) v * v;
-    }
-    return Math.sqrt(sum / n) / 32768.0;
   }
 
   /** libwebrtc callbacks: each guarded, since an exception escaping into native code aborts the JVM. */

@@ -182,6 +182,8 @@ class VoiceCallTest {
     });
     // local level drives our own speaking indicator; the SFU's speaker events add the others
     await().atMost(Duration.ofSeconds(5)).until(() -> events.speaking.contains("alice"));
+    // the level is what libwebrtc measured on the sent audio (a 0.5-peak tone, no processing here)
+    assertThat(call.localLevel()).isBetween(0.2, 1.0);
     sfu.deliver(new SfuToClient.Speakers(List.of(new SfuToClient.SpeakerLevel("bob", 0.6))));
     await().atMost(Duration.ofSeconds(5)).until(() -> events.speaking.equals(Set.of("bob", "alice")));
 
@@ -192,7 +194,10 @@ class VoiceCallTest {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(bob.heardFrequencies(ALICE_HZ, BOB_HZ)).isEmpty());
     assertThat(call.isTransmitting()).isFalse();
+    assertThat(call.localLevel()).isZero();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !events.speaking.contains("alice"));
     call.setMuted(false);
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.speaking.contains("alice"));
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(bob.heardFrequencies(ALICE_HZ, BOB_HZ)).containsExactly(ALICE_HZ));
 
