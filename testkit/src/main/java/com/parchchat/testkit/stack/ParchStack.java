@@ -322,7 +322,7 @@ public final class ParchStack implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--listening-ip", a, "--listening-port", "" + voice.turnPort,
                 "--relay-ip", a, "--min-port", "" + voice.relayMin, "--max-port", "" + (voice.relayMin + 39),
                 "--realm", "parch.test", "--use-auth-secret", "--static-auth-secret=" + voice.turnSecret,
-                "--admin-port", "-1"));
+                "--admin-port", "-1", "--data-path", "native")); // fail, not fall back, if the flags below stop working
         if (cfg.namespace == null) {
             args.add("--allow-loopback-peers"); // the SFU is a loopback peer here
         }
