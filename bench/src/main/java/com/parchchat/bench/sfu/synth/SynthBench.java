@@ -774,7 +774,8 @@ public final class SynthBench implements Callable<Integer> {
             r.kus(99) - b.kus(99), r.kus(99.9) - b.kus(99.9));
         String addedU = b == null ? "—" : String.format(Locale.ROOT, "%.0f / %.0f / %.0f", r.us(50) - b.us(50),
             r.us(99) - b.us(99), r.us(99.9) - b.us(99.9));
-        System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.3f%% | %s | %s | %s | %s | %s | %.0f / %.0f / %.0f"
+        // NaN: no kernel stamps (or no datagrams) for that figure
+        System.out.print(String.format(Locale.ROOT, "| %s | %d | %.0f | %.3f%% | %s | %s | %s | %s | %s | %.0f / %.0f / %.0f"
             + " | %.0f / %.0f / %.0f | %s | %s | %s |%n",
             r.sfu(), r.active(), r.outPerSecond(), 100 * r.loss(),
             r.sfuCpu() > 0 ? String.format(Locale.ROOT, "%.2f", r.sfuCpu()) : "—",
@@ -782,7 +783,8 @@ public final class SynthBench implements Callable<Integer> {
             r.sfuCpu() > 0 ? String.format(Locale.ROOT, "%.0f", r.perCpuSecond()) : "—",
             b == null ? "—" : String.format(Locale.ROOT, "**%.0f**", r.kus(99) - b.kus(99)),
             b == null ? "—" : String.format(Locale.ROOT, "%.0f", r.us(99) - b.us(99)),
-            r.kus(50), r.kus(99), r.kus(99.9), r.us(50), r.us(99), r.us(99.9), addedK, addedU, r.load());
+            r.kus(50), r.kus(99), r.kus(99.9), r.us(50), r.us(99), r.us(99.9), addedK, addedU, r.load())
+            .replace("NaN", "—"));
       }
     }
     System.out.println();
@@ -795,10 +797,10 @@ public final class SynthBench implements Callable<Integer> {
     for (Map.Entry<String, List<Row>> e : results.entrySet()) {
       for (Row r : e.getValue()) {
         Histogram d = r.rxDelay();
-        System.out.printf(Locale.ROOT, "| %s | %d | %.0f / %.0f / %.0f / %.0f | %d | %d | %d | %.1f |%n", r.sfu(),
+        System.out.print(String.format(Locale.ROOT, "| %s | %d | %.0f / %.0f / %.0f / %.0f | %d | %d | %d | %.1f |%n", r.sfu(),
             r.active(), Row.us(d, 50), Row.us(d, 99), Row.us(d, 99.9),
             d.getTotalCount() == 0 ? Double.NaN : d.getMaxValue() / 1000.0, r.kernel().getTotalCount(),
-            r.badStamps(), r.stampFailures(), r.clockDriftUs());
+            r.badStamps(), r.stampFailures(), r.clockDriftUs()).replace("NaN", "—"));
       }
     }
     List<Row> j = results.get("janus");
