@@ -508,6 +508,9 @@ public final class SynthBench implements Callable<Integer> {
       double gen0 = ProcCpu.seconds(ProcessHandle.current().pid());
       JsonNode stats0 = sfu instanceof ParchSfuTarget ? ((ParchSfuTarget) sfu).adminStats(true) : null;
       Map<Long, ThreadSched.Sample> sched0 = pid > 0 ? ThreadSched.read(pid) : Map.of();
+      // the SFU's own CPU(s) when pinned apart from the generator: who else used them
+      boolean pinnedApart = pid > 0 && sfuCpus != null && !which.startsWith("parch-shared");
+      CpuStat.Sample cpuStat0 = pinnedApart ? CpuStat.read(CpuStat.cpus(sfuCpus)) : null;
       receivers.forEach(r -> r.measure(phase));
       long real0 = RxStamps.realtimeNanos();
       long offset0 = clockOffset();
@@ -517,9 +520,12 @@ public final class SynthBench implements Callable<Integer> {
       sender.phase(0);
       long t1 = System.nanoTime();
       long offset1 = clockOffset();
-      String threads = pid > 0 ? ThreadSched.busiest(sched0, ThreadSched.read(pid), 3, (t1 - t0) / 1e9) : null;
       double cpu1 = pid > 0 ? ProcCpu.seconds(pid) : 0;
       double gen1 = ProcCpu.seconds(ProcessHandle.current().pid());
+      String threads = pid > 0 ? ThreadSched.busiest(sched0, ThreadSched.read(pid), 3, (t1 - t0) / 1e9) : null;
+      if (pinnedApart) {
+        threads += "; " + CpuStat.describe(cpuStat0, CpuStat.read(CpuStat.cpus(sfuCpus)), cpu1 - cpu0, sfuCpus);
+      }
       String inSfu = null;
       if (stats0 != null) {
         JsonNode stats1 = ((ParchSfuTarget) sfu).adminStats(false);
