@@ -233,7 +233,9 @@ final class NativeListenerReader implements EpollIoHandle {
       return;
     }
     Object reader = a.nativeRelay();
-    if (reader instanceof NativeRelayReader) {
+    // a relay read natively on another loop (a client re-hashed to another SO_REUSEPORT listener)
+    // takes the channel path: its descriptor may only be used by its own loop
+    if (reader instanceof NativeRelayReader && ((NativeRelayReader) reader).usableHere()) {
       long sent = ((NativeRelayReader) reader).sendTo(payloadAddr[i], dataLength, binding.peer(), peerName, peerNameAddr);
       if (sent < dataLength) { // refused (send buffer full, peer unreachable) or closed: media is loss-tolerant
         service.metrics().droppedSendFailed.increment();

@@ -112,6 +112,11 @@ final class NativeRelayReader implements EpollIoHandle {
     return true;
   }
 
+  /** Whether {@link #sendTo} may run on the current thread: open, and this is its loop. */
+  boolean usableHere() {
+    return !closed && loop.inEventLoop();
+  }
+
   /**
    * Sends {@code length} bytes at {@code data} to {@code peer} from the relayed address (one
    * {@code sendto} on this reader's descriptor, which only this loop uses and closes); the bytes
