@@ -10,13 +10,9 @@ import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandle;
-import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.unix.FileDescriptor;
 import io.netty.util.collection.LongObjectHashMap;
 import io.netty.util.collection.LongObjectMap;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -42,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only the listener's event loop creates, reads, deregisters and closes the dup.
  */
-final class NativeListenerReader implements EpollIoHandle {
+final class NativeListenerReader extends NativeDupHandle {
   private static final Logger log = LoggerFactory.getLogger(NativeListenerReader.class);
   /** Datagrams per {@code recvmmsg}. */
   static final int SLOTS = 16;
@@ -59,8 +55,6 @@ final class NativeListenerReader implements EpollIoHandle {
   private final InetSocketAddress local;
   private final UdpClientSink.Flusher flusher;
   private final NativeClientBatch batch;
-  private final FileDescriptor fd;
-  private final IoEventLoop loop;
   private final MemorySegment mem;
   private final MemorySegment peerName;
   private final MemoryAddress peerNameAddr;
@@ -72,19 +66,14 @@ final class NativeListenerReader implements EpollIoHandle {
   /** Allocations of IPv4 clients by (address << 16 | port); closed ones leave on a miss or a clean-up. */
   private final LongObjectHashMap<Allocation> byClient = new LongObjectHashMap<>();
   private int cleanAt = 1024;
-  private IoRegistration registration;
-  /** Between register() and its completion: the descriptor must stay open until epoll has it or refused it. */
-  private boolean registering;
-  private boolean closed;
 
   private NativeListenerReader(TurnService service, EpollDatagramChannel listener, int dupFd, NativeClientBatch batch) {
+    super(dupFd, (IoEventLoop) listener.eventLoop());
     this.service = service;
     this.listener = listener;
     this.local = (InetSocketAddress) listener.localAddress();
     this.flusher = new UdpClientSink.Flusher(listener);
     this.batch = batch;
-    this.fd = new FileDescriptor(dupFd);
-    this.loop = (IoEventLoop) listener.eventLoop();
     ResourceScope scope = ResourceScope.newImplicitScope();
     this.iovBase = (long) SLOTS * MMSG;
     this.nameBase = iovBase + (long) SLOTS * IOV;
@@ -120,45 +109,18 @@ final class NativeListenerReader implements EpollIoHandle {
     }
     NativeListenerReader reader = new NativeListenerReader(service, listener, dup,
         new NativeClientBatch(listener, service.metrics()));
-    reader.registering = true;
-    reader.loop.register(reader).addListener(f -> {
-      reader.registering = false;
-      if (!f.isSuccess()) {
-        log.warn("UDP listener {}: native registration failed, Netty reads it: {}", reader.local, f.cause());
-        reader.closed = false;
-        reader.close();
-        if (listener.isOpen()) {
-          listener.config().setAutoRead(true);
-        }
-        return;
-      }
-      IoRegistration reg = (IoRegistration) f.getNow();
-      if (reader.closed) { // closed while registering: deregister first, then close the descriptor
-        reader.closed = false;
-        reader.registration = reg;
-        reader.close();
-        return;
-      }
-      reader.registration = reg;
-      reg.submit(EpollIoOps.EPOLLIN);
-    });
-    listener.closeFuture().addListener(f -> reader.closeOnLoop());
+    reader.start(listener, () -> { });
     return true;
-  }
-
-  @Override
-  public FileDescriptor fd() {
-    return fd;
   }
 
   @Override
   public void handle(IoRegistration registration, IoEvent event) {
     int total = 0;
-    while (!closed && total < MAX_PER_WAKE) {
+    while (!closed() && total < MAX_PER_WAKE) {
       for (int i = 0; i < SLOTS; i++) {
         MemoryAccess.setIntAtOffset(mem, (long) i * MMSG + 8, NAME); // msg_namelen in/out
       }
-      int n = NativeIo.recvmmsg(fd.intValue(), vec, SLOTS, NativeIo.MSG_DONTWAIT);
+      int n = NativeIo.recvmmsg(fd().intValue(), vec, SLOTS, NativeIo.MSG_DONTWAIT);
       if (n <= 0) {
         return;
       }
@@ -305,36 +267,8 @@ final class NativeListenerReader implements EpollIoHandle {
     byClient.put(key, a);
   }
 
-  private void closeOnLoop() {
-    if (loop.inEventLoop()) {
-      close();
-    } else {
-      try {
-        loop.execute(this::close);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        close();
-      }
-    }
-  }
-
-  /** Deregisters from epoll, then closes the dup (idempotent; on the event loop). */
   @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    if (registering) { // the registration listener closes the descriptor once epoll is done with it
-      return;
-    }
-    if (registration != null) {
-      registration.cancel();
-      registration = null;
-    }
-    try {
-      fd.close();
-    } catch (IOException e) {
-      log.debug("UDP listener {}: close: {}", local, e.toString());
-    }
+  public String toString() {
+    return "UDP listener " + local;
   }
 }

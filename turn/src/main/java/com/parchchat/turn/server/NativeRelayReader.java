@@ -5,10 +5,6 @@ import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandle;
-import io.netty.channel.epoll.EpollIoOps;
-import io.netty.channel.unix.FileDescriptor;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -31,21 +27,15 @@ import org.slf4j.LoggerFactory;
  * channel's descriptor cannot make this handle read a reused number; the port is free once both
  * are closed.
  */
-final class NativeRelayReader implements EpollIoHandle {
+final class NativeRelayReader extends NativeDupHandle {
   private static final Logger log = LoggerFactory.getLogger(NativeRelayReader.class);
 
   private final TurnService service;
   private final Allocation allocation;
   private final NativeClientBatch batch;
-  private final FileDescriptor fd;
-  private final IoEventLoop loop;
   private final byte[] clientIp;
   private final int clientPort;
   private final boolean relayIpv6;
-  private IoRegistration registration;
-  /** Between register() and its completion: the descriptor must stay open until epoll has it or refused it. */
-  private boolean registering;
-  private boolean closed;
   /** The last sender, so a steady flow builds no address object per datagram. */
   private int lastIpv4;
   private long lastIpv6Hi;
@@ -56,11 +46,10 @@ final class NativeRelayReader implements EpollIoHandle {
 
   private NativeRelayReader(TurnService service, Allocation allocation, NativeClientBatch batch, int dupFd,
       IoEventLoop loop, InetSocketAddress client, boolean relayIpv6) {
+    super(dupFd, loop);
     this.service = service;
     this.allocation = allocation;
     this.batch = batch;
-    this.fd = new FileDescriptor(dupFd);
-    this.loop = loop;
     this.clientIp = client.getAddress().getAddress();
     this.clientPort = client.getPort();
     this.relayIpv6 = relayIpv6;
@@ -85,36 +74,13 @@ final class NativeRelayReader implements EpollIoHandle {
     NativeRelayReader reader = new NativeRelayReader(service, allocation, batch, dup, loop, client,
         batch.isIpv6Socket(dup));
     allocation.nativeRelay(reader);
-    reader.registering = true;
-    loop.register(reader).addListener(f -> {
-      reader.registering = false;
-      if (!f.isSuccess()) {
-        log.debug("relay {}: native registration failed, Netty reads it: {}", allocation.relayedAddress(), f.cause());
-        allocation.nativeRelay(null);
-        reader.closed = false;
-        reader.close();
-        if (relay.isOpen()) {
-          relay.config().setAutoRead(true);
-        }
-        return;
-      }
-      IoRegistration reg = (IoRegistration) f.getNow();
-      if (reader.closed) { // the relay closed while registering: deregister first, then close the descriptor
-        reader.closed = false;
-        reader.registration = reg;
-        reader.close();
-        return;
-      }
-      reader.registration = reg;
-      reg.submit(EpollIoOps.EPOLLIN); // level-triggered: a datagram left unread wakes the loop again
-    });
-    relay.closeFuture().addListener(f -> reader.closeOnLoop());
+    reader.start(relay, () -> allocation.nativeRelay(null));
     return true;
   }
 
   /** Whether {@link #sendTo} may run on the current thread: open, and this is its loop. */
   boolean usableHere() {
-    return !closed && loop.inEventLoop();
+    return !closed() && loop.inEventLoop();
   }
 
   /**
@@ -123,24 +89,19 @@ final class NativeRelayReader implements EpollIoHandle {
    * sent, or -1 when refused or closed. {@code name} (at {@code nameAddr}) is scratch memory for the sockaddr.
    */
   long sendTo(MemoryAddress data, int length, InetSocketAddress peer, MemorySegment name, MemoryAddress nameAddr) {
-    if (closed || !loop.inEventLoop()) {
+    if (closed() || !loop.inEventLoop()) {
       return -1;
     }
     int nameLen = NativeIo.writeSockaddr(name, 0, peer.getAddress(), peer.getPort(), relayIpv6);
     if (nameLen < 0) {
       return -1;
     }
-    return NativeIo.sendto(fd.intValue(), data, length, NativeIo.MSG_DONTWAIT, nameAddr, nameLen);
-  }
-
-  @Override
-  public FileDescriptor fd() {
-    return fd;
+    return NativeIo.sendto(fd().intValue(), data, length, NativeIo.MSG_DONTWAIT, nameAddr, nameLen);
   }
 
   @Override
   public void handle(IoRegistration registration, IoEvent event) {
-    if (closed) {
+    if (closed()) {
       return;
     }
     try {
@@ -153,7 +114,7 @@ final class NativeRelayReader implements EpollIoHandle {
 
   /** One datagram per wake-up, like the Netty path (a relay socket rarely holds more). */
   private void readOne() {
-    long n = batch.receive(fd.intValue());
+    long n = batch.receive(fd().intValue());
     if (n < 0) { // EAGAIN, or an error the next read reports again (level-triggered)
       return;
     }
@@ -213,37 +174,8 @@ final class NativeRelayReader implements EpollIoHandle {
     return lastPeer;
   }
 
-  private void closeOnLoop() {
-    if (loop.inEventLoop()) {
-      close();
-    } else {
-      try {
-        loop.execute(this::close);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        log.debug("relay {}: loop gone, closing its reader here", allocation.relayedAddress());
-        close();
-      }
-    }
-  }
-
-  /** Deregisters from epoll, then closes the dup (idempotent; on the event loop). */
   @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    if (registering) { // the registration listener closes the descriptor once epoll is done with it
-      return;
-    }
-    if (registration != null) {
-      registration.cancel();
-      registration = null;
-    }
-    try {
-      fd.close();
-    } catch (IOException e) {
-      log.debug("relay {}: close: {}", allocation.relayedAddress(), e.toString());
-    }
+  public String toString() {
+    return "relay " + allocation.relayedAddress();
   }
 }
