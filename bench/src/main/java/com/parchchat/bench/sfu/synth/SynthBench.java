@@ -113,6 +113,21 @@ public final class SynthBench implements Callable<Integer> {
       + " last CPU")
   String generatorCpusOption;
 
+  @Option(names = "--jit-on-sfu-cpu", description = "pinned parch: leave the SFU JVM's JIT compiler, VM and GC threads"
+      + " on the SFU's CPU (by default they are moved to the load generator's CPU, as on a server where the JIT runs"
+      + " on another core than the media thread)")
+  boolean jitOnSfuCpu;
+
+  @Option(names = "--warmup-jit-quiet", description = "pinned parch: extend the warm-up while the SFU's compiler threads"
+      + " used more than this % of the last second (default ${DEFAULT-VALUE})")
+  double warmupJitQuietPercent = 2;
+
+  @Option(names = "--warmup-max-extra", description = "cap of that warm-up extension, seconds (default ${DEFAULT-VALUE})")
+  int warmupMaxExtra = 30;
+
+  /** The SFU's housekeeping threads moved to the generator's CPU in the current target, or null. */
+  private JitThreads jitThreads;
+
   private final SynthIdentity identity = SynthIdentity.generate(new SecureRandom());
 
   /**
@@ -314,6 +329,10 @@ public final class SynthBench implements Callable<Integer> {
           pid = parch.pid();
           if (sfuCpus != null && !shared) {
             taskset(sfuCpus, pid);
+            if (!jitOnSfuCpu) {
+              jitThreads = new JitThreads(pid, generatorCpus);
+              log("%s: JIT/VM/GC threads to CPU %s: %s", which, generatorCpus, jitThreads.moveNew());
+            }
           }
           // ICE checks from the start: the SFU drops members without consent (RFC 7675) after 30 s
           consentChecks(consent, all);
@@ -384,6 +403,9 @@ public final class SynthBench implements Callable<Integer> {
       log("%s: warm-up %d s with %d publishers", which, warmup, warmPubs);
       try (Sender s = new Sender(pubList.subList(0, warmPubs), fanout)) {
         Thread.sleep(warmup * 1000L);
+        if (which.startsWith("parch") && pid > 0) {
+          quietJit(which, pid);
+        }
       }
       // drain: a backlog the warm-up left (an SFU or a generator that fell behind) must not be
       // charged to the first stage; wait until the subscribers stop receiving (at most 10 s)
@@ -413,6 +435,7 @@ public final class SynthBench implements Callable<Integer> {
       if (shared) {
         taskset(generatorCpus, ProcessHandle.current().pid());
       }
+      jitThreads = null;
       consent.shutdownNow();
       negotiators.forEach(ExecutorService::shutdownNow);
       sockets.forEach(JsonWs::close);
@@ -422,6 +445,37 @@ public final class SynthBench implements Callable<Integer> {
       if (sfu != null) {
         sfu.close();
       }
+    }
+  }
+
+  /**
+   * Extends the warm-up (senders still running) while the SFU's compiler threads used more than
+   * {@link #warmupJitQuietPercent} % of the last second, up to {@link #warmupMaxExtra} s, so no
+   * C2 burst lands in a measured stage.
+   */
+  private void quietJit(String which, long pid) throws Exception {
+    long start = System.nanoTime();
+    long c0 = JitThreads.compilerNanos(pid);
+    long w0 = System.nanoTime();
+    for (int extra = 0; ; extra++) {
+      Thread.sleep(1000);
+      if (jitThreads != null) {
+        String moved = jitThreads.moveNew();
+        if (!moved.isEmpty()) {
+          log("%s: warm-up: new JIT/VM/GC threads to CPU %s: %s", which, generatorCpus, moved);
+        }
+      }
+      long c1 = JitThreads.compilerNanos(pid);
+      long w1 = System.nanoTime();
+      double pct = 100.0 * (c1 - c0) / (w1 - w0);
+      if (pct <= warmupJitQuietPercent || extra + 1 >= warmupMaxExtra) {
+        log("%s: warm-up: SFU compiler threads %.1f %% of the last second (limit %.1f %%), warm-up extended by %.1f s%s",
+            which, pct, warmupJitQuietPercent, (w1 - start) / 1e9 - 1,
+            pct > warmupJitQuietPercent ? " (cap reached, still compiling)" : "");
+        return;
+      }
+      c0 = c1;
+      w0 = w1;
     }
   }
 
@@ -503,6 +557,12 @@ public final class SynthBench implements Callable<Integer> {
       AutoCloseable sfu) throws Exception {
     try (Sender sender = new Sender(active, fanout)) {
       Thread.sleep(settle * 1000L);
+      if (jitThreads != null) {
+        String moved = jitThreads.moveNew();
+        if (!moved.isEmpty()) {
+          log("%s stage %d: new JIT/VM/GC threads to CPU %s: %s", which, phase, generatorCpus, moved);
+        }
+      }
       String load = loadAverage();
       double cpu0 = pid > 0 ? ProcCpu.seconds(pid) : 0;
       double gen0 = ProcCpu.seconds(ProcessHandle.current().pid());
@@ -758,7 +818,8 @@ public final class SynthBench implements Callable<Integer> {
         gcm ? "AEAD_AES_128_GCM" : "AES_CM_128_HMAC_SHA1_80", seconds, machineCpus);
     System.out.printf(Locale.ROOT, "%s; latency from %s; warm-up %d s%n", sfuCpus == null ? "not pinned"
         : "SFU pinned to CPU " + sfuCpus + ", load generator to CPU " + generatorCpus
-            + " (parch-shared: both on every CPU)",
+            + " (parch-shared: both on every CPU); pinned parch: SFU JIT/VM/GC threads "
+            + (jitOnSfuCpu ? "on the SFU's CPU (--jit-on-sfu-cpu)" : "moved to the generator's CPU " + generatorCpus),
         probes > 0 ? probes + " probe subscribers on their own thread" : "every subscriber", warmup);
     if (!stamps.available()) {
       System.out.printf(Locale.ROOT, "WARNING: no kernel receive stamps (%s); run the JVM with %s%n",
