@@ -314,46 +314,12 @@ public final class SynthBench implements Callable<Integer> {
         }
       } else {
         if (which.startsWith("parch")) {
-          List<String> sfuArgs = new ArrayList<>(
-              List.of("--room-capacity", Integer.toString(Math.min(1000, publishers + subscribers + 8))));
-          int st = which.indexOf("-st");
-          if (st >= 0) {
-            sfuArgs.addAll(List.of("--send-threads", which.substring(st + "-st".length())));
-          } else if (which.equals("parch") && sfuCpus != null) {
-            // one thread per pinned CPU: the media thread, plus send threads beyond one CPU
-            int n = cpuCount(sfuCpus);
-            sfuArgs.addAll(List.of("--send-threads", Integer.toString(Math.max(0, n - 1))));
-          }
-          ParchSfuTarget parch = retry(() -> new ParchSfuTarget(sfuJar, sfuJvmArgs, sfuArgs));
+          ParchSfuTarget parch = startParch(which, shared);
           sfu = parch;
           pid = parch.pid();
-          if (sfuCpus != null && !shared) {
-            taskset(sfuCpus, pid);
-            if (!jitOnSfuCpu) {
-              jitThreads = new JitThreads(pid, generatorCpus);
-              log("%s: JIT/VM/GC threads to CPU %s: %s", which, generatorCpus, jitThreads.moveNew());
-            }
-          }
           // ICE checks from the start: the SFU drops members without consent (RFC 7675) after 30 s
           consentChecks(consent, all);
-          // parallel joins: the SFU coalesces the renegotiations they cause
-          ExecutorService joiners = Executors.newFixedThreadPool(8);
-          try {
-            List<Future<JsonWs>> joined = new ArrayList<>();
-            for (List<SynthPeer> group : List.of(pubs, subs)) {
-              joined.clear();
-              for (int i = 0; i < group.size(); i++) {
-                SynthPeer p = group.get(i);
-                ExecutorService n = negotiators.get(i % negotiators.size());
-                joined.add(joiners.submit(() -> joinParch(parch, p, n)));
-              }
-              for (Future<JsonWs> f : joined) {
-                sockets.add(f.get(120, TimeUnit.SECONDS));
-              }
-            }
-          } finally {
-            joiners.shutdownNow();
-          }
+          joinAll(parch, pubs, subs, negotiators, sockets);
         } else if (which.equals("janus")) {
           JanusTarget janus = retry(() -> new JanusTarget(publishers + 8, publishers + subscribers + 64));
           sfu = janus;
@@ -361,20 +327,7 @@ public final class SynthBench implements Callable<Integer> {
           if (sfuCpus != null) {
             taskset(sfuCpus, pid);
           }
-          for (SynthPeer p : pubs) {
-            p.setRemote(SynthSdp.parse(janus.publish(p.name, SynthSdp.offer(p))), true);
-          }
-          // a Janus feed can be subscribed to only once its publisher's PeerConnection is up
-          consentChecks(consent, all);
-          handshakes(pubs);
-          log("%s: %d publishers up in %.1f s", which, pubs.size(), (System.nanoTime() - t0) / 1e9);
-          for (SynthPeer s : subs) {
-            janus.subscribe(s.name, offer -> {
-              SynthSdp.Remote r = SynthSdp.parse(offer);
-              s.setRemote(r, false);
-              return SynthSdp.answer(s, r, directions(s));
-            });
-          }
+          signalJanus(janus, pubs, subs, consent, all, t0);
         } else {
           throw new IllegalArgumentException("unknown target " + which);
         }
@@ -400,30 +353,7 @@ public final class SynthBench implements Callable<Integer> {
       // warm up at the largest stage, not with every publisher: beyond saturation the backlog
       // would still be draining when the first stage starts
       int warmPubs = Math.min(pubList.size(), stages.stream().mapToInt(Integer::intValue).max().orElse(pubList.size()));
-      log("%s: warm-up %d s with %d publishers", which, warmup, warmPubs);
-      try (Sender s = new Sender(pubList.subList(0, warmPubs), fanout)) {
-        Thread.sleep(warmup * 1000L);
-        if (which.startsWith("parch") && pid > 0) {
-          quietJit(which, pid);
-        }
-      }
-      // drain: a backlog the warm-up left (an SFU or a generator that fell behind) must not be
-      // charged to the first stage; wait until the subscribers stop receiving (at most 10 s)
-      long drainStart = System.nanoTime();
-      long before = -1;
-      long now = subs.stream().mapToLong(x -> x.rtpReceived).sum();
-      while (now != before && System.nanoTime() - drainStart < 10_000_000_000L) {
-        Thread.sleep(500);
-        before = now;
-        now = subs.stream().mapToLong(x -> x.rtpReceived).sum();
-      }
-      log("%s: warm-up drained in %.1f s", which, (System.nanoTime() - drainStart) / 1e9);
-      long warmRx = subs.stream().mapToLong(x -> x.rtpReceived).sum();
-      if (warmRx == 0) {
-        throw new IllegalStateException(which + ": subscribers received nothing during the warm-up");
-      }
-      log("%s: warm-up: subscribers decrypted %d packets, refused %d", which, warmRx,
-          subs.stream().mapToLong(x -> x.rtpRejected).sum());
+      warmUp(which, pid, pubList.subList(0, warmPubs), fanout, subs);
       List<Row> rows = new ArrayList<>();
       int phase = 1;
       for (int active : stages) {
@@ -446,6 +376,107 @@ public final class SynthBench implements Callable<Integer> {
         sfu.close();
       }
     }
+  }
+
+  /** Starts parch-sfu for {@code which}, pinned as asked (its JIT/VM/GC threads moved off the pinned core). */
+  private ParchSfuTarget startParch(String which, boolean shared) throws Exception {
+    List<String> sfuArgs = new ArrayList<>(
+        List.of("--room-capacity", Integer.toString(Math.min(1000, publishers + subscribers + 8))));
+    int st = which.indexOf("-st");
+    if (st >= 0) {
+      sfuArgs.addAll(List.of("--send-threads", which.substring(st + "-st".length())));
+    } else if (which.equals("parch") && sfuCpus != null) {
+      // one thread per pinned CPU: the media thread, plus send threads beyond one CPU
+      int n = cpuCount(sfuCpus);
+      sfuArgs.addAll(List.of("--send-threads", Integer.toString(Math.max(0, n - 1))));
+    }
+    ParchSfuTarget parch = retry(() -> new ParchSfuTarget(sfuJar, sfuJvmArgs, sfuArgs));
+    if (sfuCpus != null && !shared) {
+      try {
+        taskset(sfuCpus, parch.pid());
+        if (!jitOnSfuCpu) {
+          jitThreads = new JitThreads(parch.pid(), generatorCpus);
+          log("%s: JIT/VM/GC threads to CPU %s: %s", which, generatorCpus, jitThreads.moveNew());
+        }
+      } catch (Exception e) {
+        parch.close();
+        throw e;
+      }
+    }
+    return parch;
+  }
+
+  /** Joins the publishers, then the subscribers, in parallel (the SFU coalesces the renegotiations they cause). */
+  private void joinAll(ParchSfuTarget parch, List<SynthPeer> pubs, List<SynthPeer> subs,
+      List<ExecutorService> negotiators, List<JsonWs> sockets) throws Exception {
+    ExecutorService joiners = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<JsonWs>> joined = new ArrayList<>();
+      for (List<SynthPeer> group : List.of(pubs, subs)) {
+        joined.clear();
+        for (int i = 0; i < group.size(); i++) {
+          SynthPeer p = group.get(i);
+          ExecutorService n = negotiators.get(i % negotiators.size());
+          joined.add(joiners.submit(() -> joinParch(parch, p, n)));
+        }
+        for (Future<JsonWs> f : joined) {
+          sockets.add(f.get(120, TimeUnit.SECONDS));
+        }
+      }
+    } finally {
+      joiners.shutdownNow();
+    }
+  }
+
+  /** Janus: the publishers' feeds first (each up before anyone subscribes), then one multistream subscriber each. */
+  private void signalJanus(JanusTarget janus, List<SynthPeer> pubs, List<SynthPeer> subs,
+      ScheduledExecutorService consent, List<SynthPeer> all, long t0) throws Exception {
+    for (SynthPeer p : pubs) {
+      p.setRemote(SynthSdp.parse(janus.publish(p.name, SynthSdp.offer(p))), true);
+    }
+    // a Janus feed can be subscribed to only once its publisher's PeerConnection is up
+    consentChecks(consent, all);
+    handshakes(pubs);
+    log("janus: %d publishers up in %.1f s", pubs.size(), (System.nanoTime() - t0) / 1e9);
+    for (SynthPeer s : subs) {
+      janus.subscribe(s.name, offer -> {
+        SynthSdp.Remote r = SynthSdp.parse(offer);
+        s.setRemote(r, false);
+        return SynthSdp.answer(s, r, directions(s));
+      });
+    }
+  }
+
+  /**
+   * Warm-up at the largest stage (JIT), then a drain: a backlog the warm-up left (an SFU or a
+   * generator that fell behind) must not be charged to the first stage.
+   */
+  private void warmUp(String which, long pid, List<Sender.Pub> warmPubs, int fanout, List<SynthPeer> subs)
+      throws Exception {
+    log("%s: warm-up %d s with %d publishers", which, warmup, warmPubs.size());
+    try (Sender s = new Sender(warmPubs, fanout)) {
+      Thread.sleep(warmup * 1000L);
+      if (which.startsWith("parch") && pid > 0) {
+        quietJit(which, pid);
+      }
+    }
+    // drain: a backlog the warm-up left (an SFU or a generator that fell behind) must not be
+    // charged to the first stage; wait until the subscribers stop receiving (at most 10 s)
+    long drainStart = System.nanoTime();
+    long before = -1;
+    long now = subs.stream().mapToLong(x -> x.rtpReceived).sum();
+    while (now != before && System.nanoTime() - drainStart < 10_000_000_000L) {
+      Thread.sleep(500);
+      before = now;
+      now = subs.stream().mapToLong(x -> x.rtpReceived).sum();
+    }
+    log("%s: warm-up drained in %.1f s", which, (System.nanoTime() - drainStart) / 1e9);
+    long warmRx = subs.stream().mapToLong(x -> x.rtpReceived).sum();
+    if (warmRx == 0) {
+      throw new IllegalStateException(which + ": subscribers received nothing during the warm-up");
+    }
+    log("%s: warm-up: subscribers decrypted %d packets, refused %d", which, warmRx,
+        subs.stream().mapToLong(x -> x.rtpRejected).sum());
   }
 
   /**
