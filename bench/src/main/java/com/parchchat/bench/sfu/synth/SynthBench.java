@@ -122,6 +122,16 @@ public final class SynthBench implements Callable<Integer> {
       + " used more than this % of the last second (default ${DEFAULT-VALUE})")
   double warmupJitQuietPercent = 2;
 
+  @Option(names = "--netns", negatable = true, defaultValue = "true", fallbackValue = "true", description = "run the"
+      + " whole bench (generator, SFU, Janus) in a network namespace of its own whose lo steers the receive processing"
+      + " (RPS) to the load generator's CPU, so the delivery of the SFU's copies into the subscribers' sockets is not"
+      + " done on the SFU's core, as on a server whose subscribers are other machines (default on; --no-netns: the"
+      + " host's loopback, where that work runs on the sender's CPU)")
+  boolean netns = true;
+
+  @Option(names = "--in-netns", hidden = true, description = "internal: this JVM already runs in that namespace")
+  String inNetns;
+
   @Option(names = "--warmup-max-extra", description = "cap of that warm-up extension, seconds (default ${DEFAULT-VALUE})")
   int warmupMaxExtra = 30;
 
@@ -167,7 +177,11 @@ public final class SynthBench implements Callable<Integer> {
   /** Kernel receive stamps of the latency probes' datagrams, if this JVM can read them. */
   private RxStamps stamps = RxStamps.unavailable("not loaded");
 
+  /** The command line, for the re-run inside the network namespace. */
+  private static List<String> commandLine = List.of();
+
   public static void main(String[] args) {
+    commandLine = List.of(args);
     System.exit(new CommandLine(new SynthBench()).execute(args));
   }
 
@@ -175,6 +189,11 @@ public final class SynthBench implements Callable<Integer> {
   public Integer call() throws Exception {
     int cpus = Runtime.getRuntime().availableProcessors();
     machineCpus = cpus;
+    if (netns && inNetns == null) {
+      String rps = pin && cpus >= 2 ? (generatorCpusOption != null ? generatorCpusOption : "0-" + (cpus - 2)) : null;
+      String name = "parch-synth-" + ProcessHandle.current().pid();
+      return LoopbackNetns.relaunch(name, rps, commandLine, List.of("--in-netns", name), m -> log("%s", m));
+    }
     if (pin && cpus >= 2) {
       generatorCpus = generatorCpusOption != null ? generatorCpusOption : "0-" + (cpus - 2);
       sfuCpus = sfuCpusOption != null ? sfuCpusOption : Integer.toString(cpus - 1);
@@ -581,6 +600,15 @@ public final class SynthBench implements Callable<Integer> {
     return sb.toString();
   }
 
+  /** NET_RX softirqs per CPU between two readings of /proc/softirqs, as {@code cpu0 n, cpu1 m}. */
+  static String netRxDelta(long[] a, long[] b) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < Math.min(a.length, b.length); i++) {
+      sb.append(i == 0 ? "" : ", ").append("cpu").append(i).append(' ').append(b[i] - a[i]);
+    }
+    return sb.length() == 0 ? "unreadable" : sb.toString();
+  }
+
   /** Baseline rows by stage number, for the added latency in the progress lines. */
   private final Map<Integer, Row> baselineByStage = new java.util.HashMap<>();
 
@@ -602,6 +630,7 @@ public final class SynthBench implements Callable<Integer> {
       // the SFU's own CPU(s) when pinned apart from the generator: who else used them
       boolean pinnedApart = pid > 0 && sfuCpus != null && !which.startsWith("parch-shared");
       CpuStat.Sample cpuStat0 = pinnedApart ? CpuStat.read(CpuStat.cpus(sfuCpus)) : null;
+      long[] netRx0 = LoopbackNetns.netRxSoftirqs();
       receivers.forEach(r -> r.measure(phase));
       long real0 = RxStamps.realtimeNanos();
       long offset0 = clockOffset();
@@ -616,6 +645,9 @@ public final class SynthBench implements Callable<Integer> {
       String threads = pid > 0 ? ThreadSched.busiest(sched0, ThreadSched.read(pid), 3, (t1 - t0) / 1e9) : null;
       if (pinnedApart) {
         threads += "; " + CpuStat.describe(cpuStat0, CpuStat.read(CpuStat.cpus(sfuCpus)), cpu1 - cpu0, sfuCpus);
+      }
+      if (threads != null) {
+        threads += "; NET_RX softirqs per CPU " + netRxDelta(netRx0, LoopbackNetns.netRxSoftirqs());
       }
       String inSfu = null;
       if (stats0 != null) {
@@ -792,7 +824,10 @@ public final class SynthBench implements Callable<Integer> {
    * interface address: still local traffic (the kernel routes it over {@code lo}), never leaving
    * the host.
    */
-  private static String janusHost() throws java.net.SocketException {
+  private String janusHost() throws java.net.SocketException {
+    if (inNetns != null) {
+      return LoopbackNetns.ADDRESS;
+    }
     for (java.net.NetworkInterface ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
       if (!ni.isUp() || ni.isLoopback()) {
         continue;
@@ -847,6 +882,11 @@ public final class SynthBench implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "Synthetic DTLS-SRTP load: %d publishers × 50 pkt/s (staggered), %d subscribers each"
         + " taking every active publisher, %s, %d s per stage, %d cores%n", publishers, subscribers,
         gcm ? "AEAD_AES_128_GCM" : "AES_CM_128_HMAC_SHA1_80", seconds, machineCpus);
+    System.out.printf(Locale.ROOT, "%s%n", inNetns != null
+        ? "network namespace " + inNetns + ": its lo steers receive processing (RPS) to the load generator's CPU "
+            + (generatorCpus == null ? "(none: not pinned)" : generatorCpus)
+            + " — the subscribers' receive work is not on the SFU's core (--no-netns: host loopback)"
+        : "host loopback (--no-netns): the receive processing of every copy runs on the sender's CPU");
     System.out.printf(Locale.ROOT, "%s; latency from %s; warm-up %d s%n", sfuCpus == null ? "not pinned"
         : "SFU pinned to CPU " + sfuCpus + ", load generator to CPU " + generatorCpus
             + " (parch-shared: both on every CPU); pinned parch: SFU JIT/VM/GC threads "
