@@ -18,7 +18,9 @@ class SfuConfigTest {
     SfuConfig c = SfuConfig.load(Path.of("sfu.sample.yaml"));
     assertThat(c.signalPort()).isEqualTo(7880);
     assertThat(c.mediaPort()).isEqualTo(7882);
-    assertThat(c.srtpProfiles()).contains(SrtpProfile.AES_CM_128_HMAC_SHA1_80, SrtpProfile.AEAD_AES_128_GCM);
+    assertThat(c.srtpProfiles()).containsExactly(SrtpProfile.AES_CM_128_HMAC_SHA1_80, SrtpProfile.AEAD_AES_128_GCM);
+    assertThat(SfuConfig.defaults(TOKEN, ADMIN, "127.0.0.1").srtpProfiles()).isEqualTo(SfuConfig.DEFAULT_SRTP_PROFILES)
+        .first().isEqualTo(SrtpProfile.AES_CM_128_HMAC_SHA1_80);
     assertThat(c.toString()).doesNotContain(c.tokenSecret()).doesNotContain(c.adminSecret());
   }
 

@@ -45,7 +45,8 @@ class MediaBehaviourTest {
 
   @Test
   void mutedPublisherIsNotForwardedAndReceiveOnlyMemberIsNeverHeard() throws Exception {
-    sfu = new SfuFixture(SfuFixture.config().withSrtpProfiles(List.of(SrtpProfile.AES_CM_128_HMAC_SHA1_80)));
+    // AES-GCM only: the default prefers AES-CM, so this keeps GCM covered against libwebrtc
+    sfu = new SfuFixture(SfuFixture.config().withSrtpProfiles(List.of(SrtpProfile.AEAD_AES_128_GCM)));
     BotMember a = bot("alice", 440, 0.5, true);
     BotMember b = bot("bob", 880, 0.5, true);
     BotMember r = bot("listener", 660, 0.5, false);
