@@ -1,5 +1,6 @@
 package com.parchchat.testkit.netns;
 
+import com.parchchat.testkit.process.ProcessGuard;
 import com.parchchat.testkit.process.ServiceProcess;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,7 +8,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One Linux network namespace owned by a test (root only): created with {@code ip netns add},
- * deleted in {@link #close()} (idempotent). Commands and whole JVMs can run inside it.
+ * deleted in {@link #close()} (idempotent), and by {@link ProcessGuard}'s watchdog if the JVM dies
+ * without closing it. Commands and whole JVMs can run inside it.
  *
  * <p>A namespace starts with only {@code lo} (brought up here) and IPv6 disabled, so the
  * addresses a test configures are the only ones a peer inside can use. Note that libwebrtc gathers
@@ -32,6 +34,7 @@ public final class NetNs implements AutoCloseable {
             throw new IllegalArgumentException("namespace name must be 1-40 chars of [a-z0-9-]: " + name);
         }
         Cmd.check(List.of("ip", "netns", "add", name));
+        ProcessGuard.guardNamespace(name);
         NetNs ns = new NetNs(name);
         try {
             ns.exec("ip", "link", "set", "lo", "up");
@@ -94,6 +97,7 @@ public final class NetNs implements AutoCloseable {
             if (r.exitCode() != 0 && !r.output().contains("No such file")) {
                 throw new NetNsException("cannot delete namespace " + name + ": " + r.output().strip());
             }
+            ProcessGuard.releaseNamespace(name);
         }
     }
 

@@ -56,15 +56,24 @@ public final class ProcessGuard {
 
     /**
      * The watchdog: {@code +ID} guards a process and its group, {@code -ID} forgets it, {@code !ID} kills
-     * what is left of it now and forgets it. On end-of-file (this JVM is gone) it kills all guarded ids.
+     * what is left of it now and forgets it; {@code NNAME} guards a network namespace, {@code MNAME} forgets
+     * it. On end-of-file (this JVM is gone) it kills all guarded ids, then deletes the namespaces.
      */
     private static final String WATCHDOG_SCRIPT = String.join("\n",
             "trap '' INT TERM HUP",
             "ids=' '",
+            "nss=' '",
             // dash's kill takes no "--"; after the signal a negative number is a process group
             "zap() { kill -9 \"-$1\" 2>/dev/null; kill -9 \"$1\" 2>/dev/null; }",
             "while IFS= read -r line; do",
             "  n=${line#?}",
+            "  case \"$line\" in",
+            "    N*) case \"$n\" in ''|*[!a-z0-9-]*) ;; *) nss=\"$nss$n \" ;; esac; continue ;;",
+            "    M*)",
+            "      rest=' '",
+            "      for s in $nss; do [ \"$s\" = \"$n\" ] || rest=\"$rest$s \"; done",
+            "      nss=$rest; continue ;;",
+            "  esac",
             "  case \"$n\" in ''|*[!0-9]*) continue ;; esac",
             "  case \"$line\" in",
             "    +*) ids=\"$ids$n \" ;;",
@@ -76,6 +85,8 @@ public final class ProcessGuard {
             "  esac",
             "done",
             "for i in $ids; do zap \"$i\"; done",
+            // after the processes that ran in them: a namespace outlives its mount while one still runs
+            "for s in $nss; do ip netns del \"$s\" 2>/dev/null; done",
             "");
 
     private static final ProcessGuard INSTANCE = new ProcessGuard();
@@ -88,6 +99,8 @@ public final class ProcessGuard {
     private final Map<Long, Process> guarded = new ConcurrentHashMap<>();
     /** Ids guarded through {@link #watch} (processes this JVM did not start itself). */
     private final Set<Long> watched = ConcurrentHashMap.newKeySet();
+    /** Network namespaces to delete if this JVM dies without closing them ({@link #guardNamespace}). */
+    private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
     private final boolean haveSetsid = Files.isExecutable(Path.of(SETSID));
     private final boolean haveSetpriv = Files.isExecutable(Path.of(SETPRIV));
     private Process watchdog;
@@ -117,6 +130,26 @@ public final class ProcessGuard {
     public static void watch(long pid) {
         INSTANCE.watched.add(pid);
         INSTANCE.tell("+" + pid);
+    }
+
+    /**
+     * Makes network namespace {@code name} go with this JVM if it ends without deleting it — a SIGKILL'd
+     * or aborted test JVM otherwise leaves its {@code ip netns} namespaces (and their veths and
+     * iptables rules) behind. Names are 1–40 chars of [a-z0-9-], as {@code NetNs} requires.
+     */
+    public static void guardNamespace(String name) {
+        if (name == null || !name.matches("[a-z0-9-]{1,40}")) {
+            throw new IllegalArgumentException("namespace name must be 1-40 chars of [a-z0-9-]: " + name);
+        }
+        INSTANCE.namespaces.add(name);
+        INSTANCE.tell("N" + name);
+    }
+
+    /** Stops guarding namespace {@code name} (the test deleted it itself). */
+    public static void releaseNamespace(String name) {
+        if (INSTANCE.namespaces.remove(name)) {
+            INSTANCE.tell("M" + name);
+        }
     }
 
     /**
@@ -226,6 +259,9 @@ public final class ProcessGuard {
         all.addAll(watched);
         for (Long pid : all) {
             watchdogIn.write(("+" + pid + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        for (String ns : namespaces) {
+            watchdogIn.write(("N" + ns + "\n").getBytes(StandardCharsets.US_ASCII));
         }
         watchdogIn.flush();
         log.debug("process watchdog pid {}", watchdog.pid());

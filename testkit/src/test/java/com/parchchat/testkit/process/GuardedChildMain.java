@@ -1,6 +1,7 @@
 package com.parchchat.testkit.process;
 
 import com.parchchat.testkit.chromium.ChromiumPeer;
+import com.parchchat.testkit.netns.NetNs;
 import com.parchchat.testkit.turn.Coturn;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -17,7 +18,9 @@ import java.util.regex.Pattern;
  * {@code PIDS <watchdog> <sleeper> <tree> <tree's child> <coturn>}, then waits for a line on stdin and
  * ends the way {@code args[0]} says: {@code exit} (System.exit), {@code throw} (an exception out of
  * main), anything else: it keeps waiting to be killed by the test. With {@code args[1] = chromium} it
- * starts a {@link ChromiumPeer} instead and reports chromedriver, Chromium and all their helpers.
+ * starts a {@link ChromiumPeer} instead and reports chromedriver, Chromium and all their helpers; with
+ * {@code args[1] = netns} it creates network namespace {@code args[2]}, never closes it, and reports only
+ * the watchdog.
  */
 public final class GuardedChildMain {
 
@@ -28,6 +31,13 @@ public final class GuardedChildMain {
         String mode = args[0];
         if (args.length > 1 && args[1].equals("chromium")) {
             chromium();
+            return;
+        }
+        if (args.length > 2 && args[1].equals("netns")) {
+            NetNs.create(args[2]); // deliberately never closed
+            System.out.println("PIDS " + ProcessGuard.watchdogPid());
+            System.out.flush();
+            awaitEnd(mode);
             return;
         }
         AtomicReference<ServiceProcess> sleeper = new AtomicReference<>();

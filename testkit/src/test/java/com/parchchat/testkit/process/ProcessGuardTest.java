@@ -103,6 +103,41 @@ class ProcessGuardTest {
         });
     }
 
+    /** A namespace the killed JVM created and never deleted is deleted by its watchdog. */
+    @Test
+    void aNamespaceLeftOpenGoesWithAKilledJvm() throws Exception {
+        String name = "guard-" + Long.toHexString(System.nanoTime());
+        try {
+            long[] pids = startChild("wait", "netns", name);
+            assertThat(namespaces()).contains(name);
+
+            end("SIGKILL");
+
+            assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            await().atMost(GONE_WITHIN).untilAsserted(() -> {
+                assertThat(namespaces()).doesNotContain(name);
+                assertThat(running(pids[0])).as("the watchdog exits after its job").isFalse();
+            });
+        } finally {
+            new ProcessBuilder("ip", "netns", "del", name).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Names from {@code ip netns list} ("name" or "name (id: 3)" per line). */
+    private static List<String> namespaces() throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        List<String> names = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            if (!line.isBlank()) {
+                names.add(line.trim().split(" ")[0]);
+            }
+        }
+        return names;
+    }
+
     @Test
     void commandsRunInPlaceInTheirOwnProcessGroup() throws Exception {
         try (ServiceProcess p = ServiceProcess.builder("group").command("sleep", "60").start()) {
