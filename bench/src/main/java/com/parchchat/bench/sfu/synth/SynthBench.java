@@ -69,7 +69,7 @@ public final class SynthBench implements Callable<Integer> {
   int subscribers = 50;
 
   @Option(names = "--stages", split = ",", description = "active publishers per stage (default ${DEFAULT-VALUE})")
-  List<Integer> stages = new ArrayList<>(List.of(6, 12, 24, 48));
+  List<Integer> stages = new ArrayList<>(List.of(6, 12, 24, 36, 42));
 
   @Option(names = "--warmup", description = "seconds with the largest stage's publishers sending before the stages,"
       + " so the JIT's C2 compilations are done before measuring (default ${DEFAULT-VALUE})")

@@ -74,8 +74,10 @@ final class ThreadSched {
         otherRun += r[1];
       }
     }
-    sb.append(String.format(Locale.ROOT, "; other %d threads CPU %.0f ms (window %.1f s)",
-        Math.max(0, rows.size() - top), otherRun / 1e6, windowSeconds));
+    long allRun = rows.stream().mapToLong(r -> r[1]).sum();
+    sb.append(String.format(Locale.ROOT, "; other %d threads CPU %.0f ms; all threads CPU %.0f ms by schedstat"
+        + " (ns-exact; the process CPU of the table is tick-sampled) (window %.1f s)",
+        Math.max(0, rows.size() - top), otherRun / 1e6, allRun / 1e6, windowSeconds));
     return sb.toString();
   }
 }
