@@ -207,6 +207,7 @@ final class Sidebar extends VBox {
     if (chans.stream().anyMatch(c -> c.kind() == ChannelKind.VOICE)) {
       items.add("VOICE CHANNELS");
       chans.stream().filter(c -> c.kind() == ChannelKind.VOICE).forEach(items::add);
+      main.voice.prestart(); // the first voice-channel click then finds the engine running
     }
     updatingSelection = true;
     channelList.getItems().setAll(items);

@@ -31,6 +31,8 @@ public final class VoiceDock extends VBox {
   private final ParchClient client;
   private final VoiceConfig config;
   private CompletableFuture<VoiceEngine> engine;
+  /** Whether {@link #prestart} ran (it starts the engine once; a click after a failed start retries). */
+  private boolean prestarted;
   private VoiceSession session;
   private VoicePanel panel;
   private final Label problem = new Label();
@@ -72,11 +74,53 @@ public final class VoiceDock extends VBox {
   }
 
   private synchronized CompletableFuture<VoiceEngine> engine() {
-    if (engine == null) {
-      engine = CompletableFuture.supplyAsync(() -> new VoiceEngine(config));
+    if (engine == null || engine.isCompletedExceptionally()) {
+      engine = CompletableFuture.supplyAsync(() -> new VoiceEngine(config), STARTER);
     }
     return engine;
   }
+
+  /**
+   * Starts the voice engine ahead of the first voice-channel click (off the FX thread, at most once), so
+   * that click does not wait for libwebrtc's native start (extracting and loading the library, the
+   * factory: 0.2-0.5 s on a quiet 2-core machine). The main window calls it once a space with a voice
+   * channel is shown, as Discord keeps its voice engine ready. An idle engine costs no CPU: libwebrtc
+   * starts playout and capture only when a call's streams start. A failure here is not shown; the click
+   * tries again and shows it.
+   */
+  public void prestart() {
+    CompletableFuture<VoiceEngine> e;
+    synchronized (this) {
+      if (prestarted || engine != null) {
+        return;
+      }
+      prestarted = true;
+      // started and warmed up (VoiceEngine#warmUp: libwebrtc's first-call work) before a click can use it
+      e = CompletableFuture.supplyAsync(() -> {
+        VoiceEngine started = new VoiceEngine(config);
+        started.warmUp(java.time.Duration.ofSeconds(3));
+        return started;
+      }, STARTER);
+      engine = e;
+    }
+    e.whenComplete((x, err) -> {
+      if (err != null) {
+        log.info("voice: engine not pre-started: {}", err.toString());
+      }
+    });
+  }
+
+  /** The engine being started or running; null before {@link #prestart} or the first click (tests). */
+  synchronized CompletableFuture<VoiceEngine> startedEngine() {
+    return engine;
+  }
+
+  /** One daemon thread starts engines (the common pool may be busy or absent on small machines). */
+  private static final java.util.concurrent.Executor STARTER = r -> {
+    Thread t = new Thread(r, "voice-engine-start");
+    t.setDaemon(true);
+    t.start();
+  };
 
   /** Joins {@code channel} on {@code host}, leaving any call in progress. FX thread. */
   public void join(HostSession host, Channel channel) {
