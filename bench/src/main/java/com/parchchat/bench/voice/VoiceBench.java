@@ -91,10 +91,9 @@ public final class VoiceBench implements Callable<Integer> {
   List<String> clientProperties = new ArrayList<>();
   @Option(names = "--audio", defaultValue = "headless", description = "audio device module of the clients:"
       + " headless (webrtc-java's headless module, a tone pulled by its capture thread; the default) or pulse"
-      + " (the PulseAudio module a desktop uses: the bench starts its own pulseaudio server with a null sink as"
-      + " the speaker and a 440 Hz sine source as the microphone; needs Debian pulseaudio). Experimental: in the fifth"
-      + " session the clients received about a third of the packets three talkers send (check the packets/s"
-      + " column), so its CPU figures are not comparable yet") String audio;
+      + " (the PulseAudio module a desktop uses, no Java thread on the capture path: the bench starts its own"
+      + " pulseaudio server with a null sink as the speaker and one microphone per member playing that member's"
+      + " tone, and reports the server's CPU apart; needs Debian pulseaudio and pulseaudio-utils)") String audio;
   @Option(names = "--tones", split = ",", description = "the members' tones in Hz (owner, bob, carol); default"
       + " 300,1000,2500 (440,550,660 was the default before the sixth session: see DEFAULT_TONES)")
   double[] tones = DEFAULT_TONES;
@@ -104,6 +103,10 @@ public final class VoiceBench implements Callable<Integer> {
       + " who listen stay unmuted (voice activation, the default setting): their microphone delivers room noise"
       + " (white noise at -60 dBFS RMS) instead of the tone, so capture, audio processing and the Opus encoder"
       + " (DTX on) keep running") boolean conversationOpen;
+  @Option(names = "--prestart", description = "each client starts its voice engine right after signing in, off"
+      + " its main thread, as the desktop app does once a space with a voice channel is shown; the first join is"
+      + " then reported as 'first' (engine already running or still starting) instead of 'cold'")
+  boolean prestart;
 
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("client")) {
@@ -167,19 +170,14 @@ public final class VoiceBench implements Callable<Integer> {
       String hostKey = k.group(1);
 
       Path pulseSocket = null;
+      ServiceProcess pulse = null;
       if (audio.equals("pulse")) {
-        pulseSocket = dir.resolve("pulse-native");
-        Path script = dir.resolve("bench.pa");
-        Files.writeString(script, String.join("\n", "load-module module-null-sink sink_name=bench_speaker",
-            "load-module module-sine-source source_name=bench_mic frequency=" + (int) tones[0],
-            "load-module module-native-protocol-unix auth-anonymous=1 socket=" + pulseSocket,
-            "set-default-sink bench_speaker", "set-default-source bench_mic", ""));
-        start(procs, dir, "pulseaudio", List.of("pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
-            "--use-pid-file=no", "-F", script.toString(), "--log-target=stderr"));
-        long until = System.nanoTime() + START.toNanos();
-        while (!Files.exists(pulseSocket) && System.nanoTime() < until) {
-          Thread.sleep(50);
+        if (conversationOpen) {
+          throw new IllegalArgumentException("--conversation-open needs --audio headless (room noise comes from the"
+              + " tone microphone)");
         }
+        pulseSocket = dir.resolve("pulse-native");
+        pulse = startPulse(procs, dir, pulseSocket, tones);
       } else if (!audio.equals("headless")) {
         throw new IllegalArgumentException("--audio must be headless or pulse: " + audio);
       }
@@ -193,13 +191,20 @@ public final class VoiceBench implements Callable<Integer> {
         for (String prop : clientProperties) {
           cmd.add("-D" + prop);
         }
-        String talking = conversation ? "turns:" + i : conversationOpen ? "open-turns:" + i : "all";
+        String talking = prestart ? "prestart," : "";
+        talking += conversation ? "turns:" + i : conversationOpen ? "open-turns:" + i : "all";
         cmd.addAll(List.of("-cp", cp, VoiceBench.class.getName(), "client", relayUrl, hostKey, names[i],
             "" + tones[i], dir.toString(), "" + (i == 0 ? 0 : rejoins), talking, processing, audio,
             joined(tones)));
         ServiceProcess.Builder b = ServiceProcess.builder(names[i]).command(cmd).logDir(dir.resolve(names[i] + "-logs"));
         if (pulseSocket != null) {
           b.env("PULSE_SERVER", "unix:" + pulseSocket);
+          b.env("PULSE_RUNTIME_PATH", dir.resolve("pulse-client-" + names[i]).toString());
+          b.env("HOME", dir.resolve("pulse-client-" + names[i]).toString());
+          // the member's own microphone as its default source: webrtc-java 0.14 cannot select a PulseAudio device
+          // (its setRecordingDevice matches the device's GUID, which libwebrtc's PulseAudio module leaves empty,
+          // so every choice lands on index 0, "default"); libpulse honours PULSE_SOURCE for the default stream
+          b.env("PULSE_SOURCE", pulseMicrophone(names[i]));
         }
         ServiceProcess c = b.start();
         procs.add(c);
@@ -219,6 +224,7 @@ public final class VoiceBench implements Callable<Integer> {
         rtpBefore[i] = lastRtp(clients.get(i));
       }
       String sfuBefore = sfuStats(signal, adminSecret);
+      long pulseBefore = pulse == null ? 0 : cpuTicks(pulse.pid());
       java.util.Map<String, Long> threadsBefore = threadTicks(clients.get(1).pid());
       String loadBefore = loadAverage();
       System.out.println("measuring CPU over " + window + " s (load average " + loadBefore + ") ...");
@@ -228,8 +234,10 @@ public final class VoiceBench implements Callable<Integer> {
       java.util.Map<String, Long> threadsAfter = threadTicks(clients.get(1).pid());
       String loadAfter = loadAverage();
       String sfuAfter = sfuStats(signal, adminSecret);
+      long pulseAfter = pulse == null ? 0 : cpuTicks(pulse.pid());
       System.out.println("=== voice bench (loopback, 3 client JVMs, " + (audio.equals("pulse")
-          ? "PulseAudio module (null sink, 440 Hz sine source)" : "headless audio, tone input") + ") ===");
+          ? "PulseAudio device module (the bench's own pulseaudio server: a null sink as the speaker, each"
+          + " member's tone as its default microphone)" : "headless audio, tone input") + ") ===");
       System.out.println("load average (1/5/15 min) before the window " + loadBefore + ", after " + loadAfter);
       System.out.println("voices (owner, bob, carol): " + joined(tones) + " Hz tones");
       System.out.println("client JVM options (the desktop app's): " + String.join(" ", desktopJvmOptions()));
@@ -262,6 +270,11 @@ public final class VoiceBench implements Callable<Integer> {
         System.out.println("WARNING: " + w);
       }
       System.out.printf(Locale.ROOT, "client CPU mean %.1f%% of one core (target <= 5%%)%n", sum / 3);
+      if (pulse != null) {
+        System.out.printf(Locale.ROOT, "pulseaudio server (the system sound server a desktop always runs; 3 clients'"
+            + " capture and playout streams): CPU %.1f%% of one core, RSS %d MB%n", (pulseAfter - pulseBefore) / 100.0
+            / secs * 100, rssKb(pulse.pid()) / 1024);
+      }
       System.out.println("where bob's CPU goes (threads grouped by name, % of one core):");
       java.util.Map<String, Long> delta = new java.util.TreeMap<>();
       threadsAfter.forEach((tid, v) -> {
@@ -275,7 +288,7 @@ public final class VoiceBench implements Callable<Integer> {
       for (ServiceProcess c : clients) {
         Matcher f = FIRST.matcher(c.output());
         while (f.find()) {
-          (f.group(1).equals("cold") ? cold : warm).add(Long.parseLong(f.group(2)));
+          (f.group(1).equals("warm") ? warm : cold).add(Long.parseLong(f.group(2)));
         }
       }
       List<Long> engineStart = new ArrayList<>();
@@ -285,8 +298,14 @@ public final class VoiceBench implements Callable<Integer> {
           engineStart.add(Long.parseLong(f.group(1)));
         }
       }
-      System.out.println("voice engine start (native library, factory), ms: " + engineStart);
-      System.out.println("click-to-first-audio cold (engine start included), ms: " + cold);
+      if (prestart) {
+        System.out.println("voice engine pre-started after sign-in; its remaining wait at the first click, ms: "
+            + engineStart);
+        System.out.println("click-to-first-audio, first click of the process (engine pre-started), ms: " + cold);
+      } else {
+        System.out.println("voice engine start (native library, factory), ms: " + engineStart);
+        System.out.println("click-to-first-audio cold (engine start included), ms: " + cold);
+      }
       System.out.println("click-to-first-audio warm (engine running), ms: " + warm + "  median "
           + median(warm));
       return 0;
@@ -378,6 +397,76 @@ public final class VoiceBench implements Callable<Integer> {
     return s.get(s.size() / 2);
   }
 
+  /** The source name of member {@code name}'s microphone on the bench's PulseAudio server, and its description. */
+  static String pulseMicrophone(String name) {
+    return "parch_mic_" + name;
+  }
+
+  /**
+   * Starts the bench's own PulseAudio server (not the system's: {@code -n} loads no default script, its
+   * own socket, runtime and home directories under {@code dir}; stopped by PID with the other processes):
+   * a null sink as everybody's speaker (48 kHz stereo, like a desktop's sound card) and one sine source per
+   * member at that member's tone, named {@link #pulseMicrophone}, so every client picks its own microphone
+   * by name through the engine's device selection and its capture is libwebrtc's PulseAudio module
+   * pulling a real device stream, as on a desktop. Runs as root too (it warns, then works).
+   */
+  private static ServiceProcess startPulse(List<ServiceProcess> procs, Path dir, Path socket, double[] tones)
+      throws IOException, InterruptedException {
+    String[] names = {"owner", "bob", "carol"};
+    List<String> script = new ArrayList<>();
+    script.add("load-module module-null-sink sink_name=parch_speaker rate=48000 channels=2"
+        + " sink_properties=device.description=parch_speaker");
+    for (int i = 0; i < 3; i++) {
+      // module-sine-source would be simpler, but it has a fixed 2 s block (no dynamic latency): libwebrtc then
+      // gets its capture in bursts of ~1 s (Opus in DTX between them, first audio after ~1.8 s). A sine
+      // played into a null sink, seen through a remap source of its monitor, is captured in 10 ms blocks like
+      // a sound card's microphone.
+      String tone = "parch_tone_" + names[i];
+      script.add("load-module module-null-sink sink_name=" + tone + " rate=48000 channels=1");
+      script.add("load-module module-sine sink=" + tone + " frequency=" + Math.round(tones[i]));
+      script.add("load-module module-remap-source master=" + tone + ".monitor source_name=" + pulseMicrophone(names[i])
+          + " channels=1 source_properties=device.description=" + pulseMicrophone(names[i]));
+    }
+    script.add("load-module module-native-protocol-unix auth-anonymous=1 socket=" + socket);
+    script.add("set-default-sink parch_speaker");
+    script.add("");
+    Path pa = dir.resolve("bench.pa");
+    Files.writeString(pa, String.join("\n", script));
+    Path home = dir.resolve("pulse-home");
+    Files.createDirectories(home.resolve("runtime"));
+    ServiceProcess p = ServiceProcess.builder("pulseaudio").command(List.of("pulseaudio", "-n", "--daemonize=no",
+            "--exit-idle-time=-1", "--use-pid-file=no", "--disallow-module-loading=no", "-F", pa.toString(),
+            "--log-target=stderr"))
+        .env("HOME", home.toString()).env("PULSE_RUNTIME_PATH", home.resolve("runtime").toString())
+        .env("PULSE_STATE_PATH", home.resolve("state").toString()).logDir(dir.resolve("pulseaudio-logs")).start();
+    procs.add(p);
+    long until = System.nanoTime() + START.toNanos();
+    while (!Files.exists(socket)) {
+      if (!p.isAlive() || System.nanoTime() > until) {
+        throw new IllegalStateException("pulseaudio did not start (is Debian pulseaudio installed?): " + p.tail(20));
+      }
+      Thread.sleep(50);
+    }
+    // Another application playing (silence) on the speaker, 20 ms latency, so the null sink runs like a sound
+    // card that is playing: an otherwise idle null sink sleeps in 2 s blocks and wakes a new playout stream up to
+    // ~1.7 s late (measured: a rejoin's first audio 1.7 s without this, 0.1-0.3 s with it), which a real
+    // sound card does not do. Its own CPU is not counted (pacat, a separate process).
+    procs.add(ServiceProcess.builder("pacat").command(List.of("pacat", "--playback", "--raw", "--format=s16le",
+            "--rate=48000", "--channels=2", "--latency-msec=20", "--device=parch_speaker", "/dev/zero"))
+        .env("PULSE_SERVER", "unix:" + socket).env("HOME", home.toString()).logDir(dir.resolve("pacat-logs")).start());
+    // Likewise a recorder on each tone sink's monitor keeps that "microphone" running in 20 ms blocks: when a
+    // client mutes, libwebrtc stops its capture, and an idle tone sink would deliver the restarted capture's
+    // first samples up to 2 s late (measured: talkers' turns mostly lost in --conversation), unlike a sound card.
+    for (String name : names) {
+      procs.add(ServiceProcess.builder("parec-" + name).command(List.of("parec", "--raw", "--format=s16le",
+              "--rate=48000", "--channels=1", "--latency-msec=20", "--device=parch_tone_" + name + ".monitor",
+              "/dev/null"))
+          .env("PULSE_SERVER", "unix:" + socket).env("HOME", home.toString())
+          .logDir(dir.resolve("parec-" + name + "-logs")).start());
+    }
+    return p;
+  }
+
   private static ServiceProcess start(List<ServiceProcess> procs, Path dir, String name, List<String> command) {
     ServiceProcess p = ServiceProcess.builder(name).command(command).logDir(dir.resolve(name + "-logs")).start();
     procs.add(p);
@@ -451,14 +540,33 @@ public final class VoiceBench implements Callable<Integer> {
     double tone = Double.parseDouble(a[4]);
     Path shared = Path.of(a[5]);
     int rejoins = Integer.parseInt(a[6]);
-    boolean openMic = a.length > 7 && a[7].startsWith("open-turns:");
-    int turn = a.length > 7 && a[7].startsWith("turns:") ? Integer.parseInt(a[7].substring(6))
-        : openMic ? Integer.parseInt(a[7].substring(11)) : -1;
+    boolean prestart = a[7].startsWith("prestart,");
+    String talking = prestart ? a[7].substring("prestart,".length()) : a[7];
+    boolean openMic = talking.startsWith("open-turns:");
+    int turn = talking.startsWith("turns:") ? Integer.parseInt(talking.substring(6))
+        : openMic ? Integer.parseInt(talking.substring(11)) : -1;
+    // the desktop defaults (stats every 500 ms), with the headless audio module and a tone as the voice, or
+    // (--audio pulse) the PulseAudio module and this member's own microphone on the bench's server
+    boolean pulse = a[9].equals("pulse");
+    AudioMode mode = pulse ? AudioMode.DEVICE : AudioMode.HEADLESS;
+    VoiceConfig desktop = VoiceConfig.desktop().withAudioMode(mode);
+    String proc = a[8];
+    VoiceConfig config = new VoiceConfig(mode, desktop.echoCancellation() && !proc.matches("off|no-aec"),
+        desktop.noiseSuppression() && !proc.matches("off|no-ns"), desktop.gainControl() && !proc.matches("off|no-agc"),
+        desktop.highPassFilter() && !proc.matches("off|no-hpf"), desktop.vadThreshold(), desktop.negotiationTimeout(),
+        desktop.statsInterval(), desktop.maxRejoinAttempts(), desktop.rejoinBaseDelay());
     boolean owner = name.equals("owner");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
     ClientConfig cfg = ClientConfig.defaults(shared.resolve("client-" + name)).withDefaultRelay(relay);
     try (ParchClient client = new ParchClient(cfg)) {
       client.register(relay, name, name, name + "@example.org", "password-" + name).get(30, TimeUnit.SECONDS);
+      // the app starts the engine off the FX thread once a space with a voice channel is shown (VoiceDock.prestart)
+      java.util.concurrent.CompletableFuture<VoiceEngine> early = !prestart ? null
+          : java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            VoiceEngine e = new VoiceEngine(config);
+            e.warmUp(Duration.ofSeconds(3));
+            return e;
+          });
       HostSession host = client.addHost(hostKey);
       until(() -> host.phase().get() == HostSession.Phase.READY, deadline);
       Channel lounge;
@@ -486,29 +594,32 @@ public final class VoiceBench implements Callable<Integer> {
       double ownerHz = tones[0];
       for (int round = 0; round <= rejoins; round++) {
         long click = System.nanoTime();
-        // the desktop defaults (stats every 500 ms), with the headless audio module and a tone as the voice
-        boolean pulse = a.length > 9 && a[9].equals("pulse");
-        AudioMode mode = pulse ? AudioMode.DEVICE : AudioMode.HEADLESS;
-        VoiceConfig desktop = VoiceConfig.desktop().withAudioMode(mode);
-        String proc = a.length > 8 ? a[8] : "desktop";
-        VoiceConfig config = new VoiceConfig(mode, desktop.echoCancellation() && !proc.matches("off|no-aec"),
-            desktop.noiseSuppression() && !proc.matches("off|no-ns"), desktop.gainControl() && !proc.matches("off|no-agc"),
-            desktop.highPassFilter() && !proc.matches("off|no-hpf"), desktop.vadThreshold(), desktop.negotiationTimeout(),
-            desktop.statsInterval(), desktop.maxRejoinAttempts(), desktop.rejoinBaseDelay());
-        VoiceEngine engine = round == 0 ? new VoiceEngine(config) : null;
+        VoiceEngine engine = round > 0 ? null : early != null ? early.get(60, TimeUnit.SECONDS) : new VoiceEngine(config);
         if (engine != null) {
           System.out.println("ENGINE_MS " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - click));
-          if (pulse && engine.mode() != AudioMode.DEVICE) {
-            throw new IllegalStateException("no PulseAudio server reachable at $PULSE_SERVER");
+          if (pulse) {
+            if (engine.mode() != AudioMode.DEVICE) {
+              throw new IllegalArgumentException("no PulseAudio server reachable at $PULSE_SERVER");
+            }
+            // the microphone is the default source, PULSE_SOURCE (see VoiceBench#call): no selection
+            System.out.println("MICROPHONES " + engine.microphones().stream().map(d -> d.getName()).toList());
           }
         }
         try {
           Holder.engine = engine != null ? engine : Holder.engine;
           VoiceSession voice = VoiceSession.overWebSocket(host, Holder.engine, client.http());
           FirstTone first = new FirstTone(ownerHz, tones);
-          // with PulseAudio every member's microphone is the server's one sine source (the owner's tone)
+          // with PulseAudio each member's microphone is its own sine source on the bench's server
           VoiceInput input = pulse ? VoiceInput.microphone() : VoiceInput.tone(tone);
-          VoiceCall call = voice.join(lounge.id(), input, new VoiceListener() { })
+          java.util.concurrent.atomic.AtomicLong connectedAt = new java.util.concurrent.atomic.AtomicLong();
+          VoiceCall call = voice.join(lounge.id(), input, new VoiceListener() {
+            @Override
+            public void onStateChanged(VoiceCall.State state, String detail) {
+              if (state == VoiceCall.State.CONNECTED) {
+                connectedAt.compareAndSet(0, System.nanoTime());
+              }
+            }
+          })
               .get(30, TimeUnit.SECONDS);
           if (!owner) {
             call.setRemoteAudioTap(first); // the owner measures nothing (it would listen for its own tone forever)
@@ -522,8 +633,11 @@ public final class VoiceBench implements Callable<Integer> {
           until(() -> first.at != 0, deadline);
           // the desktop app installs no tap: measure the call without ours
           call.setRemoteAudioTap(null);
-          System.out.println("FIRST_AUDIO_MS " + (round == 0 ? "cold" : "warm") + " "
-              + TimeUnit.NANOSECONDS.toMillis(first.at - click));
+          System.out.println("FIRST_AUDIO_MS " + (round > 0 ? "warm" : prestart ? "first" : "cold") + " "
+              + TimeUnit.NANOSECONDS.toMillis(first.at - click) + " (first decoded frame "
+              + TimeUnit.NANOSECONDS.toMillis(first.firstFrame - click) + " ms, connected " + (connectedAt.get() == 0 ? -1
+              : TimeUnit.NANOSECONDS.toMillis(connectedAt.get() - click))
+              + " ms)");
           if (round == rejoins) {
             System.out.println("STEADY");
             talk(call, voice, turn, openMic, shared, name, deadline);
@@ -635,6 +749,8 @@ public final class VoiceBench implements Callable<Integer> {
     private final PcmRecorder recorder = new PcmRecorder(960);
     private final FrequencyDetector detector = new FrequencyDetector();
     volatile long at;
+    /** The first decoded frame of the member (any content, silence before the connection too). */
+    volatile long firstFrame;
 
     FirstTone(double hz, double[] tones) {
       this.hz = hz;
@@ -647,6 +763,9 @@ public final class VoiceBench implements Callable<Integer> {
         return;
       }
       long now = System.nanoTime();
+      if (firstFrame == 0) {
+        firstFrame = now;
+      }
       recorder.accept(pcm, bits, rate, channels, frames);
       if (recorder.analyze(detector, tones).isPresent(hz)) {
         at = now;
