@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * <p>Not part of any test run. Example:
  * <pre>
  * java -cp bench/target/parch-bench.jar com.parchchat.bench.turn.TurnBench \
- *     --turn-jar turn/target/parch-turn.jar --clients 10,100,500 --sizes 172,1000 --seconds 10
+ *     --turn-jar turn/target/parch-turn.jar --clients 10,100,500 --sizes 172,1000 --seconds 15 --min-messages 30000
  * </pre>
  */
 @Command(name = "turn-bench", mixinStandardHelpOptions = true,
@@ -62,8 +62,17 @@ public final class TurnBench implements Callable<Integer> {
   @Option(names = "--sizes", split = ",", description = "Payload sizes in bytes (default ${DEFAULT-VALUE}).")
   List<Integer> sizes = List.of(172, 1000);
 
-  @Option(names = "--seconds", description = "Sending time per load at 50 packets/s per client (default ${DEFAULT-VALUE}).")
-  int seconds = 10;
+  @Option(names = "--seconds", description = "Least sending time per measured load at 50 packets/s per client"
+      + " (default ${DEFAULT-VALUE}).")
+  int seconds = 15;
+
+  /**
+   * A 10-client load of 10 s is 25-40 CPU ticks of either server, so one 10-ms tick moved the
+   * ratio by 3-4 %; with this floor every measured load gives each server some 150 ticks or more.
+   */
+  @Option(names = "--min-messages", description = "Least client messages per measured load: loads with few clients"
+      + " send longer than --seconds (default ${DEFAULT-VALUE}: 60 s at 10 clients).")
+  int minMessages = 30_000;
 
   @Option(names = "--clients-per-uclient", description = "Clients per uclient process (default ${DEFAULT-VALUE}).")
   int clientsPerProcess = 50;
@@ -84,7 +93,11 @@ public final class TurnBench implements Callable<Integer> {
 
   /** One measured load against one server. */
   record Result(String server, int clients, int size, long sent, long received, double rttMs, double cpuSeconds,
-      double jitSeconds, double wallSeconds) {
+      double userSeconds, double jitSeconds, double wallSeconds) {
+    double systemSeconds() {
+      return cpuSeconds - userSeconds;
+    }
+
     double lossPercent() {
       return sent == 0 ? 100 : 100.0 * (sent - received) / sent;
     }
@@ -165,8 +178,9 @@ public final class TurnBench implements Callable<Integer> {
       List<Result> results = new ArrayList<>();
       for (int size : sizes) {
         for (int n : clients) {
-          Result c = run(dir, "coturn", coturn, coturnPort, peerPort, n, size, seconds);
-          Result o = run(dir, "parch-turn", parch, oursPort, peerPort, n, size, seconds);
+          int s = measuredSeconds(n, seconds, minMessages);
+          Result c = run(dir, "coturn", coturn, coturnPort, peerPort, n, size, s);
+          Result o = run(dir, "parch-turn", parch, oursPort, peerPort, n, size, s);
           results.add(c);
           results.add(o);
           System.out.println(row(c, null));
@@ -187,10 +201,17 @@ public final class TurnBench implements Callable<Integer> {
     }
   }
 
+  /** Sending seconds of a measured load: at least {@code seconds}, and at least {@code minMessages} messages. */
+  static int measuredSeconds(int clients, int seconds, int minMessages) {
+    long perSecond = 50L * clients;
+    return (int) Math.max(seconds, (minMessages + perSecond - 1) / perSecond);
+  }
+
   private Result run(Path dir, String name, Process server, int port, int peerPort, int clientCount, int size,
       int sendSeconds) throws Exception {
     int messages = sendSeconds * 50; // uclient's default interval is 20 ms: 50 packets/s per client
     long cpuBefore = cpuTicks(server.pid());
+    long userBefore = userTicks(server.pid());
     long jitBefore = jitTicks(server.pid());
     long t0 = System.nanoTime();
     List<Process> procs = new ArrayList<>();
@@ -232,34 +253,35 @@ public final class TurnBench implements Callable<Integer> {
     }
     double wall = (System.nanoTime() - t0) / 1e9;
     double cpu = (cpuTicks(server.pid()) - cpuBefore) / (double) CLOCK_TICKS;
+    double user = (userTicks(server.pid()) - userBefore) / (double) CLOCK_TICKS;
     double jit = (jitTicks(server.pid()) - jitBefore) / (double) CLOCK_TICKS;
     return new Result(name, clientCount, size, sent, received, received == 0 ? Double.NaN : rttWeighted / received,
-        cpu, jit, wall);
+        cpu, user, jit, wall);
   }
 
   private static String row(Result r, Result baseline) {
     String ratio = baseline == null ? "" : String.format(Locale.ROOT, "  ratio %.2f",
         r.relayedPerCpuSecond() / baseline.relayedPerCpuSecond());
     return String.format(Locale.ROOT,
-        "%-10s %4d clients %5d B: sent %d recv %d loss %.3f%% rtt %.2f ms cpu %.2f s (JIT %.2f s) wall %.1f s"
-            + " -> %.0f pkt/cpu-s%s",
+        "%-10s %4d clients %5d B: sent %d recv %d loss %.3f%% rtt %.2f ms cpu %.2f s (user %.2f sys %.2f JIT %.2f)"
+            + " wall %.1f s -> %.0f pkt/cpu-s%s",
         r.server(), r.clients(), r.size(), r.sent(), r.received(), r.lossPercent(), r.rttMs(), r.cpuSeconds(),
-        r.jitSeconds(), r.wallSeconds(), r.relayedPerCpuSecond(), ratio);
+        r.userSeconds(), r.systemSeconds(), r.jitSeconds(), r.wallSeconds(), r.relayedPerCpuSecond(), ratio);
   }
 
   private String table(List<Result> results) {
     StringBuilder sb = new StringBuilder();
     sb.append("| clients | bytes | server | msgs/s offered | sent | received | loss | avg RTT | server CPU s | "
-        + "of which JIT s | relayed pkts per CPU-s | parch / coturn |\n");
-    sb.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "user / sys s | of which JIT s | relayed pkts per CPU-s | parch / coturn |\n");
+    sb.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 0; i < results.size(); i += 2) {
       Result c = results.get(i);
       Result o = results.get(i + 1);
       for (Result r : List.of(c, o)) {
         sb.append(String.format(Locale.ROOT,
-            "| %d | %d | %s | %d | %d | %d | %.2f %% | %.2f ms | %.2f | %s | %.0f | %s |%n",
+            "| %d | %d | %s | %d | %d | %d | %.2f %% | %.2f ms | %.2f | %.2f / %.2f | %s | %.0f | %s |%n",
             r.clients(), r.size(), r.server(), r.clients() * 50, r.sent(), r.received(), r.lossPercent(), r.rttMs(),
-            r.cpuSeconds(), r == o ? String.format(Locale.ROOT, "%.2f", r.jitSeconds()) : "", r.relayedPerCpuSecond(),
+            r.cpuSeconds(), r.userSeconds(), r.systemSeconds(), r == o ? String.format(Locale.ROOT, "%.2f", r.jitSeconds()) : "", r.relayedPerCpuSecond(),
             r == o ? String.format(Locale.ROOT, "%.2f×", o.relayedPerCpuSecond() / c.relayedPerCpuSecond()) : ""));
       }
     }
@@ -272,6 +294,12 @@ public final class TurnBench implements Callable<Integer> {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     // after "pid (comm) " the state is field 3, so utime (14) and stime (15) are at 11 and 12
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  /** utime of a process, in clock ticks (field 14 of /proc/pid/stat). */
+  static long userTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[11]);
   }
 
   /**
