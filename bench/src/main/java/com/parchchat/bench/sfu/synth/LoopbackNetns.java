@@ -23,6 +23,13 @@ import java.util.concurrent.TimeUnit;
  * {@code netif_rx}, with {@code netdev_tstamp_prequeue=1}), and the rest of the receive path runs
  * there. Both SFUs and the baseline run in the same namespace, so they are measured alike.
  *
+ * <p>Measured on the 2-core Firecracker development VM (docs/performance.md, SFU seventh session):
+ * the NET_RX work moves (per 8 s window ~500–790 k NET_RX softirqs on the SFU's CPU without RPS,
+ * ~135–170 k with it, the same number then on the generator's CPU), but the SFU's CPU per
+ * forwarded copy <em>rises</em> by ~12 %: the sender now queues to a remote CPU's backlog and
+ * sends it an inter-processor interrupt (a VM exit here), which costs more than the loopback
+ * delivery it saves. Hence off by default ({@code --netns} to use it).
+ *
  * <p>The namespace also gets a veth pair with an address ({@link #ADDRESS}): Janus (libnice)
  * gathers host candidates only on non-loopback interfaces; traffic to a local address still goes
  * over {@code lo}.

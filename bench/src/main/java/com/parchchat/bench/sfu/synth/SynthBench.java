@@ -122,12 +122,12 @@ public final class SynthBench implements Callable<Integer> {
       + " used more than this % of the last second (default ${DEFAULT-VALUE})")
   double warmupJitQuietPercent = 2;
 
-  @Option(names = "--netns", negatable = true, defaultValue = "true", fallbackValue = "true", description = "run the"
-      + " whole bench (generator, SFU, Janus) in a network namespace of its own whose lo steers the receive processing"
-      + " (RPS) to the load generator's CPU, so the delivery of the SFU's copies into the subscribers' sockets is not"
-      + " done on the SFU's core, as on a server whose subscribers are other machines (default on; --no-netns: the"
-      + " host's loopback, where that work runs on the sender's CPU)")
-  boolean netns = true;
+  @Option(names = "--netns", negatable = true, description = "run the whole bench (generator, SFU, Janus) in a network"
+      + " namespace of its own whose lo steers the receive processing (RPS) to the load generator's CPU, so the delivery"
+      + " of the SFU's copies into the subscribers' sockets is not done on the SFU's core, as on a server whose"
+      + " subscribers are other machines (default off: the host's loopback, where that work runs inside the sender's"
+      + " send call; on the development VM the RPS hand-off cost the SFU ~12 % more CPU per copy than that delivery)")
+  boolean netns;
 
   @Option(names = "--in-netns", hidden = true, description = "internal: this JVM already runs in that namespace")
   String inNetns;
@@ -885,8 +885,9 @@ public final class SynthBench implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "%s%n", inNetns != null
         ? "network namespace " + inNetns + ": its lo steers receive processing (RPS) to the load generator's CPU "
             + (generatorCpus == null ? "(none: not pinned)" : generatorCpus)
-            + " — the subscribers' receive work is not on the SFU's core (--no-netns: host loopback)"
-        : "host loopback (--no-netns): the receive processing of every copy runs on the sender's CPU");
+            + " (--netns) — the subscribers' receive work is not on the SFU's core"
+        : "host loopback (the default; --netns: own namespace with RPS): the receive processing of every copy runs on the"
+            + " sender's CPU");
     System.out.printf(Locale.ROOT, "%s; latency from %s; warm-up %d s%n", sfuCpus == null ? "not pinned"
         : "SFU pinned to CPU " + sfuCpus + ", load generator to CPU " + generatorCpus
             + " (parch-shared: both on every CPU); pinned parch: SFU JIT/VM/GC threads "
