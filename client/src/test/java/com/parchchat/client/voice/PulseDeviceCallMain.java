@@ -1,0 +1,89 @@
+package com.parchchat.client.voice;
+
+import static org.awaitility.Awaitility.await;
+
+import com.parchchat.protocol.sfu.ClientToSfu;
+import com.parchchat.protocol.sfu.SfuParticipant;
+import com.parchchat.protocol.sfu.SfuToClient;
+import com.parchchat.testkit.process.ChildMain;
+import com.parchchat.testkit.webrtc.ToneBot;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * The child JVM of {@link PulseAudioDeviceCallTest}: started with {@code PULSE_SERVER} pointing at the
+ * test's own PulseAudio server and {@code PULSE_SOURCE} at its tone microphone, it runs the desktop voice
+ * configuration ({@link VoiceConfig#desktop()}: the device module, all audio processing, the selected
+ * microphone) against a foreign libwebrtc peer (testkit's ToneBot) behind in-memory SFU signalling, and
+ * prints what happened, one line per step.
+ */
+public final class PulseDeviceCallMain {
+  static final double MIC_HZ = 1000;
+  static final double BOB_HZ = 300;
+
+  private PulseDeviceCallMain() {
+  }
+
+  public static void main(String[] args) {
+    ChildMain.exitAfter("FAILED", 1, PulseDeviceCallMain::run);
+  }
+
+  private static void run() throws Exception {
+    ExecutorService sfuThread = Executors.newSingleThreadExecutor();
+    try (VoiceEngine engine = new VoiceEngine(VoiceConfig.desktop());
+        ToneBot bob = ToneBot.builder("bob").tone(BOB_HZ).build()) {
+      System.out.println("MODE " + engine.mode());
+      System.out.println("MICROPHONES " + engine.microphones().stream().map(d -> d.getName()).toList());
+      System.out.println("SPEAKERS " + engine.speakers().stream().map(d -> d.getName()).toList());
+      long[] revision = {0};
+      @SuppressWarnings("unchecked")
+      Consumer<SfuToClient>[] toClient = new Consumer[1];
+      SfuLinkFactory sfu = grant -> new SfuLink() {
+        @Override
+        public void start(Consumer<SfuToClient> onFrame, Consumer<String> onClosed) {
+          toClient[0] = onFrame;
+        }
+
+        @Override
+        public void send(ClientToSfu frame) {
+          sfuThread.execute(() -> {
+            if (frame instanceof ClientToSfu.Join) {
+              toClient[0].accept(new SfuToClient.Joined("host1:voice1",
+                  new SfuParticipant("alice", "Alice", true, false, "alice-stream"),
+                  List.of(new SfuParticipant("bob", "Bob", true, false, "bob"))));
+              toClient[0].accept(new SfuToClient.Offer(bob.createOffer(), ++revision[0]));
+            } else if (frame instanceof ClientToSfu.Answer a) {
+              bob.applyAnswer(a.sdp());
+            }
+          });
+        }
+
+        @Override
+        public void close() {
+        }
+      };
+      VoiceGrant grant = new VoiceGrant(URI.create("ws://127.0.0.1:1/sfu"), "tok", "host1:voice1", List.of(), true);
+      VoiceCall call = engine.join(grant, sfu, VoiceInput.microphone(), new VoiceListener() { });
+      await().atMost(Duration.ofSeconds(30)).until(() -> call.state() == VoiceCall.State.CONNECTED);
+      System.out.println("CONNECTED");
+      await().atMost(Duration.ofSeconds(30)).until(() -> bob.heardFrequencies(MIC_HZ, BOB_HZ).contains(MIC_HZ));
+      System.out.println("BOB_HEARS_MICROPHONE");
+      call.setMuted(true);
+      await().atMost(Duration.ofSeconds(30)).until(() -> bob.heardFrequencies(MIC_HZ, BOB_HZ).isEmpty());
+      System.out.println("MUTED_SILENT");
+      call.setMuted(false);
+      await().atMost(Duration.ofSeconds(30)).until(() -> bob.heardFrequencies(MIC_HZ, BOB_HZ).contains(MIC_HZ));
+      System.out.println("UNMUTED_HEARD");
+      await().atMost(Duration.ofSeconds(30)).until(() -> call.localLevel() > 0.05);
+      System.out.println("LOCAL_LEVEL " + call.localLevel());
+      call.close();
+    } finally {
+      sfuThread.shutdownNow();
+    }
+    System.out.println("DONE");
+  }
+}
