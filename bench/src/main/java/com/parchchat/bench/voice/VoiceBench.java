@@ -94,6 +94,9 @@ public final class VoiceBench implements Callable<Integer> {
       + " (the PulseAudio module a desktop uses, no Java thread on the capture path: the bench starts its own"
       + " pulseaudio server with a null sink as the speaker and one microphone per member playing that member's"
       + " tone, and reports the server's CPU apart; needs Debian pulseaudio and pulseaudio-utils)") String audio;
+  @Option(names = "--pulse-latency-msec", defaultValue = "0", description = "with --audio pulse: PULSE_LATENCY_MSEC"
+      + " for the client JVMs (libpulse then sizes every stream's buffer to this latency; diagnosis: fewer wake-ups"
+      + " against more delay); 0 = unset, libwebrtc's own buffer sizes") int pulseLatencyMsec;
   @Option(names = "--tones", split = ",", description = "the members' tones in Hz (owner, bob, carol); default"
       + " 300,1000,2500 (440,550,660 was the default before the sixth session: see DEFAULT_TONES)")
   double[] tones = DEFAULT_TONES;
@@ -205,6 +208,9 @@ public final class VoiceBench implements Callable<Integer> {
           // (its setRecordingDevice matches the device's GUID, which libwebrtc's PulseAudio module leaves empty,
           // so every choice lands on index 0, "default"); libpulse honours PULSE_SOURCE for the default stream
           b.env("PULSE_SOURCE", pulseMicrophone(names[i]));
+          if (pulseLatencyMsec > 0) {
+            b.env("PULSE_LATENCY_MSEC", "" + pulseLatencyMsec);
+          }
         }
         ServiceProcess c = b.start();
         procs.add(c);
