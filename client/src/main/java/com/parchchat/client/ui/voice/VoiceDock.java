@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where the voice panel lives in the main window: clicking a voice channel calls {@link #join}; the
- * dock starts the voice engine on first use (off the FX thread — it loads libwebrtc), joins through
- * the host and shows a {@link VoicePanel} until the call ends. Hidden while not in a call.
+ * dock joins through the host and shows a {@link VoicePanel} until the call ends. The voice engine is
+ * started off the FX thread (it loads libwebrtc): ahead of the click by {@link #prestart}, else on first
+ * use. Hidden while not in a call.
  * {@link #close()} must run at exit: libwebrtc's threads would keep the JVM alive.
  */
 public final class VoiceDock extends VBox {
@@ -83,10 +84,12 @@ public final class VoiceDock extends VBox {
   /**
    * Starts the voice engine ahead of the first voice-channel click (off the FX thread, at most once), so
    * that click does not wait for libwebrtc's native start (extracting and loading the library, the
-   * factory: 0.2-0.5 s on a quiet 2-core machine). The main window calls it once a space with a voice
-   * channel is shown, as Discord keeps its voice engine ready. An idle engine costs no CPU: libwebrtc
-   * starts playout and capture only when a call's streams start. A failure here is not shown; the click
-   * tries again and shows it.
+   * factory: 0.2-0.5 s on a quiet 2-core machine) nor for libwebrtc's first-call work
+   * ({@link VoiceEngine#warmUp}). The main window calls it once a space with a voice channel is shown, as
+   * Discord keeps its voice engine ready. An idle engine with the device module costs no CPU (libwebrtc
+   * starts playout and capture only when a call's streams start; without a sound server the headless
+   * fallback pulls playout every 10 ms, 0.6 % of a core). A failure here is not shown; the click tries
+   * again and shows it.
    */
   public void prestart() {
     CompletableFuture<VoiceEngine> e;
