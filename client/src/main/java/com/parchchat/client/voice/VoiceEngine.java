@@ -231,6 +231,7 @@ public final class VoiceEngine implements AutoCloseable {
    */
   public void selectMicrophone(AudioDevice device) {
     requireDeviceMode();
+    warnIfNotSelectable(device, adm.getRecordingDevices(), "microphone");
     List<VoiceCall> running = List.copyOf(calls);
     for (VoiceCall c : running) {
       step("hold sending", () -> c.holdSending(true));
@@ -244,9 +245,23 @@ public final class VoiceEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * webrtc-java 0.14 finds the chosen device by its descriptor (GUID); libwebrtc's PulseAudio module gives
+   * every device an empty one, so any choice selects the first device ("default"). Said in the log, since
+   * the call then uses the system's default device (measured with a real PulseAudio server, 2026-11-28).
+   */
+  private static void warnIfNotSelectable(AudioDevice device, List<AudioDevice> all, String what) {
+    String id = device.getDescriptor();
+    if ((id == null || id.isEmpty()) && !all.isEmpty() && !all.get(0).equals(device)) {
+      log.warn("voice: the {} '{}' cannot be selected (its audio system gives no device id; webrtc-java 0.14"
+          + " then uses the default device): choose it in the system's sound settings", what, device.getName());
+    }
+  }
+
   /** Switches the playout device. */
   public void selectSpeaker(AudioDevice device) {
     requireDeviceMode();
+    warnIfNotSelectable(device, adm.getPlayoutDevices(), "speaker");
     adm.stopPlayout();
     adm.setPlayoutDevice(device);
     if (!calls.isEmpty()) { // without a call libwebrtc starts the playout with the next one
