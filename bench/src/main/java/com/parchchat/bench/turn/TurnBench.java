@@ -49,12 +49,14 @@ public final class TurnBench implements Callable<Integer> {
   Path turnJar = Path.of("turn/target/parch-turn.jar");
 
   /**
-   * The JVM flags of deploy/systemd/parch-turn.service and scripts/stack.sh: measure what operators
-   * run (the last two enable the native relay data path, see turn/README.md).
+   * The JVM flags of deploy/systemd/parch-turn.service: measure what operators run (the last two
+   * enable the native relay data path, see turn/README.md; -XX:-UsePerfData stops the JVM's
+   * watcher thread waking 20 times a second to sample jstat counters).
    */
   @Option(names = "--java-opts", split = " ", description = "JVM options for parch-turn (default ${DEFAULT-VALUE}).")
-  List<String> javaOpts = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx256m", "-Dio.netty.leakDetection.level=disabled",
-      "--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED");
+  List<String> javaOpts = List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xms64m", "-Xmx256m",
+      "-Dio.netty.leakDetection.level=disabled", "--add-modules", "jdk.incubator.foreign",
+      "--enable-native-access=ALL-UNNAMED");
 
   @Option(names = "--clients", split = ",", description = "Client counts (default ${DEFAULT-VALUE}).")
   List<Integer> clients = List.of(10, 100, 500);
