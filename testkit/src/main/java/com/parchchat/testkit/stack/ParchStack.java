@@ -313,7 +313,7 @@ public final class ParchStack implements AutoCloseable {
                 "tokenSecret: " + voice.sfuSecret, "adminSecret: " + voice.adminSecret,
                 "roomCapacity: 50", "maxRooms: 100", "loudestN: 0", "maxFrameBytes: 65536",
                 "speakerIntervalMillis: 300", "consentTimeoutSeconds: 30",
-                "srtpProfiles: [AEAD_AES_128_GCM, AES_CM_128_HMAC_SHA1_80]", ""), true);
+                "srtpProfiles: [AES_CM_128_HMAC_SHA1_80, AEAD_AES_128_GCM]", ""), true);
         sfu = start("sfu", List.of("--config", yaml.toString()));
     }
 
