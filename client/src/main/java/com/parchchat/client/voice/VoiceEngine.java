@@ -50,6 +50,14 @@ public final class VoiceEngine implements AutoCloseable {
   /** The speaker chosen with {@link #selectSpeaker} (null: the first one). */
   private volatile AudioDevice speaker;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /**
+   * Moves our PulseAudio streams to the chosen devices (webrtc-java 0.14 cannot select them itself); null
+   * in HEADLESS mode, or when pactl is missing or the server does not answer it (then choices behave as
+   * before: only the default device, and a typed error).
+   */
+  private final PulseDeviceRouter router;
+  /** Why {@link #router} is null in DEVICE mode (null when it runs). */
+  private final VoiceDeviceException routerProblem;
   /** The synthetic microphone on the headless module's capture path; null until a tone call needs it. */
   private ToneMicrophone toneMicrophone;
 
@@ -94,7 +102,20 @@ public final class VoiceEngine implements AutoCloseable {
     this.apm = processing;
     this.adm = module;
     this.factory = f;
-    log.info("voice engine started ({} audio)", mode);
+    PulseDeviceRouter r = null;
+    VoiceDeviceException problem = null;
+    if (mode == AudioMode.DEVICE) {
+      try {
+        r = PulseDeviceRouter.start();
+      } catch (VoiceDeviceException e) {
+        problem = e;
+        log.warn("voice: microphone and speaker choices cannot be applied on PulseAudio ({}); the default"
+            + " devices are used", e.getMessage());
+      }
+    }
+    this.router = r;
+    this.routerProblem = problem;
+    log.info("voice engine started ({} audio{})", mode, r != null ? ", PulseAudio device routing" : "");
   }
 
   /**
@@ -223,15 +244,41 @@ public final class VoiceEngine implements AutoCloseable {
   }
 
   /**
-   * Switches the capture device (takes effect for running calls). Every call's send stream is held
-   * inactive first, so libwebrtc has stopped the capture on its worker thread; the device changes while
-   * nothing records, and releasing the streams lets libwebrtc start the capture again on the new device.
-   * Java never calls the module's start/stopRecording while a call runs: a start racing a stop from
-   * another thread can hang the module in native code (see {@link VoiceCall}).
+   * Tells {@code l} when a chosen microphone or speaker goes away (the call falls back to the default) and
+   * when it is back. Null stops telling.
+   */
+  public void setDeviceListener(VoiceDeviceListener l) {
+    if (router != null) {
+      router.setListener(l);
+    }
+  }
+
+  /**
+   * Switches the capture device, at once for running calls and for every later one.
+   *
+   * <p>On PulseAudio (devices without an id, see {@link #serverName}) libwebrtc keeps capturing from the
+   * default source and {@link PulseDeviceRouter} moves our capture stream on the sound server, now and
+   * whenever libwebrtc opens a new one; no capture restart is needed. Elsewhere (devices with an id) every
+   * call's send stream is held inactive first, so libwebrtc has stopped the capture on its worker thread; the
+   * device changes while nothing records, and releasing the streams lets libwebrtc start the capture again
+   * on the new device. Java never calls the module's start/stopRecording while a call runs: a start racing
+   * a stop from another thread can hang the module in native code (see {@link VoiceCall}).
+   *
+   * @throws VoiceDeviceException when the choice cannot be applied (pactl missing, the device gone, the
+   *     server refusing); the default device is used then
    */
   public void selectMicrophone(AudioDevice device) {
     requireDeviceMode();
-    warnIfNotSelectable(device, adm.getRecordingDevices(), "microphone");
+    List<AudioDevice> all = adm.getRecordingDevices();
+    if (!hasId(device)) {
+      if (router != null) {
+        router.routeCapture(serverName(device, all, router.sources(), "microphone"));
+        return;
+      }
+      if (!isFirst(device, all)) {
+        throw notSelectable(device, "microphone");
+      }
+    }
     List<VoiceCall> running = List.copyOf(calls);
     for (VoiceCall c : running) {
       step("hold sending", () -> c.holdSending(true));
@@ -245,23 +292,80 @@ public final class VoiceEngine implements AutoCloseable {
     }
   }
 
-  /**
-   * webrtc-java 0.14 finds the chosen device by its descriptor (GUID); libwebrtc's PulseAudio module gives
-   * every device an empty one, so any choice selects the first device ("default"). Said in the log, since
-   * the call then uses the system's default device (measured with a real PulseAudio server, 2026-11-28).
-   */
-  private static void warnIfNotSelectable(AudioDevice device, List<AudioDevice> all, String what) {
-    String id = device.getDescriptor();
-    if ((id == null || id.isEmpty()) && !all.isEmpty() && !all.get(0).equals(device)) {
-      log.warn("voice: the {} '{}' cannot be selected (its audio system gives no device id; webrtc-java 0.14"
-          + " then uses the default device): choose it in the system's sound settings", what, device.getName());
-    }
+  private static boolean hasId(AudioDevice d) {
+    String id = d.getDescriptor();
+    return id != null && !id.isEmpty();
   }
 
-  /** Switches the playout device. */
+  private static boolean isFirst(AudioDevice d, List<AudioDevice> all) {
+    return !all.isEmpty() && all.get(0).equals(d);
+  }
+
+  /**
+   * The sound server's name of a device from libwebrtc's list, null for its first entry (libwebrtc's
+   * "default": the server's default device, listed again further down). libwebrtc names PulseAudio
+   * devices by their description, in the server's order, so the k-th device with a description is the
+   * server's k-th source/sink with that description.
+   */
+  static String serverName(AudioDevice device, List<AudioDevice> all, List<PulseDeviceRouter.Device> server,
+      String what) {
+    int at = all.indexOf(device);
+    if (at == 0) {
+      return null;
+    }
+    if (at < 0) {
+      throw new VoiceDeviceException(VoiceDeviceException.Reason.DEVICE_GONE,
+          "the " + what + " '" + device.getName() + "' is no longer there; the default is used");
+    }
+    int nth = 0;
+    for (int i = 1; i < at; i++) {
+      if (all.get(i).getName().equals(device.getName())) {
+        nth++;
+      }
+    }
+    for (PulseDeviceRouter.Device d : server) {
+      if (d.description().equals(device.getName()) && nth-- == 0) {
+        return d.name();
+      }
+    }
+    throw new VoiceDeviceException(VoiceDeviceException.Reason.DEVICE_GONE,
+        "the sound server has no " + what + " '" + device.getName() + "' (unplugged?); the default is used");
+  }
+
+  /**
+   * webrtc-java 0.14 finds the chosen device by its descriptor (GUID); libwebrtc's PulseAudio module gives
+   * every device an empty one, so any choice selects the first device ("default"). Without the router
+   * (no pactl) the choice cannot be applied: said in the log and to the caller.
+   */
+  private VoiceDeviceException notSelectable(AudioDevice device, String what) {
+    log.warn("voice: the {} '{}' cannot be selected (its audio system gives no device id; webrtc-java 0.14"
+        + " then uses the default device): choose it in the system's sound settings", what, device.getName());
+    VoiceDeviceException.Reason r = routerProblem != null ? routerProblem.reason()
+        : VoiceDeviceException.Reason.COMMAND_FAILED;
+    return new VoiceDeviceException(r, "the " + what + " '" + device.getName() + "' cannot be selected"
+        + (routerProblem != null ? " (" + routerProblem.getMessage() + ")" : "")
+        + "; the default device is used: choose it in the system's sound settings");
+  }
+
+  /**
+   * Switches the playout device, at once and for later calls (on PulseAudio by moving our playback streams,
+   * see {@link #selectMicrophone}).
+   *
+   * @throws VoiceDeviceException when the choice cannot be applied; the default device is used then
+   */
   public void selectSpeaker(AudioDevice device) {
     requireDeviceMode();
-    warnIfNotSelectable(device, adm.getPlayoutDevices(), "speaker");
+    List<AudioDevice> all = adm.getPlayoutDevices();
+    if (!hasId(device)) {
+      if (router != null) {
+        router.routePlayout(serverName(device, all, router.sinks(), "speaker"));
+        speaker = device;
+        return; // our per-user mixer's player is a stream of this process too: moved with the others
+      }
+      if (!isFirst(device, all)) {
+        throw notSelectable(device, "speaker");
+      }
+    }
     adm.stopPlayout();
     adm.setPlayoutDevice(device);
     if (!calls.isEmpty()) { // without a call libwebrtc starts the playout with the next one
@@ -396,6 +500,9 @@ public final class VoiceEngine implements AutoCloseable {
     player = null;
     if (p != null) {
       step("player.stop", p::stop);
+    }
+    if (router != null) {
+      step("router.close", router::close);
     }
     step("stopPlayout", adm::stopPlayout);
     step("stopRecording", adm::stopRecording);

@@ -39,8 +39,8 @@ public final class PulseDeviceCallMain {
       System.out.println("MODE " + engine.mode());
       System.out.println("MICROPHONES " + engine.microphones().stream().map(d -> d.getName()).toList());
       System.out.println("SPEAKERS " + engine.speakers().stream().map(d -> d.getName()).toList());
-      // choosing a device by name, as the voice panel does: webrtc-java 0.14 cannot (empty device ids on
-      // PulseAudio), the engine says so and the call keeps the default device (the same tone microphone here)
+      // choosing a device by name, as the voice panel does (webrtc-java 0.14 cannot select it itself, empty
+      // device ids on PulseAudio; the engine's PulseDeviceRouter moves our capture stream to it)
       engine.selectMicrophone(engine.microphones().stream().filter(d -> d.getName().equals("parch_test_mic"))
           .findFirst().orElseThrow());
       long[] revision = {0};
