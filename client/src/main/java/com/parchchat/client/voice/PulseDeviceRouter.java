@@ -45,18 +45,27 @@ public final class PulseDeviceRouter implements AutoCloseable {
   private static final Pattern HEADER = Pattern.compile("^(Source|Sink|Source Output|Sink Input) #(\\d+)$");
   private static final Pattern EVENT = Pattern.compile("^Event '(new|remove|change)' on ([a-z-]+) #(\\d+)$");
   private static final Pattern PID = Pattern.compile("^application\\.process\\.id = \"(\\d+)\"$");
+  private static final Pattern HOST = Pattern.compile("^application\\.process\\.host = \"(.*)\"$");
 
   /** A source or sink as the server names it ({@code name}) and shows it ({@code description}). */
   public record Device(int index, String name, String description) {
   }
 
-  /** One of the server's streams: index, the device index it is on, the PID of its client (-1 unknown). */
-  record Stream(int index, int device, long pid) {
+  /**
+   * One of the server's streams: index, the device index it is on, the PID and host of its client (-1 and
+   * null when unknown).
+   */
+  record Stream(int index, int device, long pid, String host) {
   }
 
   private final String pactl;
+  /** The server to ask ({@code pactl -s}); null: the one the environment names, as for libwebrtc. */
+  private final String server;
   private final Duration timeout;
-  private final long pid = ProcessHandle.current().pid();
+  /** Whose streams are moved: this JVM's PID in the app. */
+  private final long pid;
+  /** Our host name as libpulse puts it in {@code application.process.host} (null if unknown). */
+  private final String host = hostName();
   private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "parch-pulse-router");
     t.setDaemon(true);
@@ -79,11 +88,23 @@ public final class PulseDeviceRouter implements AutoCloseable {
    * @throws VoiceDeviceException TOOL_MISSING without pactl, SERVER_UNREACHABLE when the server does not answer
    */
   public PulseDeviceRouter(String pactl, Duration timeout) {
+    this(pactl, null, ProcessHandle.current().pid(), timeout);
+  }
+
+  /** For tests: a given server and the streams of process {@code pid}. */
+  PulseDeviceRouter(String pactl, String server, long pid, Duration timeout) {
     this.pactl = pactl;
+    this.server = server;
+    this.pid = pid;
     this.timeout = timeout;
-    run("info");
     try {
-      ProcessBuilder pb = new ProcessBuilder(pactl, "subscribe").redirectErrorStream(true);
+      run("info");
+    } catch (VoiceDeviceException e) {
+      worker.shutdownNow();
+      throw e;
+    }
+    try {
+      ProcessBuilder pb = new ProcessBuilder(command("subscribe")).redirectErrorStream(true);
       pb.environment().put("LC_ALL", "C");
       Process p = pb.start();
       p.getOutputStream().close();
@@ -365,27 +386,34 @@ public final class PulseDeviceRouter implements AutoCloseable {
     int index = -1;
     int device = -1;
     long owner = -1;
+    String ownerHost = null;
     for (String raw : (run("list", side == capture ? "source-outputs" : "sink-inputs") + "\n").split("\n", -1)) {
       Matcher h = HEADER.matcher(raw);
       if (h.matches() || raw.isEmpty()) {
         if (index >= 0) {
-          all.add(new Stream(index, device, owner));
+          all.add(new Stream(index, device, owner, ownerHost));
         }
         index = h.matches() && h.group(1).equals(header) ? Integer.parseInt(h.group(2)) : -1;
         device = -1;
         owner = -1;
+        ownerHost = null;
         continue;
       }
       if (raw.startsWith(deviceKey)) {
         device = parseInt(raw.substring(deviceKey.length()).trim());
       } else {
         Matcher p = PID.matcher(raw.trim());
+        Matcher o = HOST.matcher(raw.trim());
         if (p.matches()) {
           owner = Long.parseLong(p.group(1));
+        } else if (o.matches()) {
+          ownerHost = o.group(1);
         }
       }
     }
-    return all.stream().filter(s -> s.pid() == pid).toList();
+    // the same PID on another machine (a network sound server) is not us
+    return all.stream().filter(s -> s.pid() == pid && (s.host() == null || host == null || s.host().equals(host)))
+        .toList();
   }
 
   private static int parseInt(String s) {
@@ -396,11 +424,28 @@ public final class PulseDeviceRouter implements AutoCloseable {
     }
   }
 
-  /** Runs {@code pactl args} with C messages; its output, or a typed error. */
-  private String run(String... args) {
+  private List<String> command(String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(pactl);
+    if (server != null) {
+      cmd.add("-s");
+      cmd.add(server);
+    }
     cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  private static String hostName() {
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Runs {@code pactl args} with C messages; its output, or a typed error. */
+  private String run(String... args) {
+    List<String> cmd = command(args);
     java.nio.file.Path out;
     try {
       out = java.nio.file.Files.createTempFile("parch-pactl", ".txt");
