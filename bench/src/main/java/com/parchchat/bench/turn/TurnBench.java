@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * <p>Not part of any test run. Example:
  * <pre>
  * java -cp bench/target/parch-bench.jar com.parchchat.bench.turn.TurnBench \
- *     --turn-jar turn/target/parch-turn.jar --clients 10,100,500 --sizes 172,1000 --seconds 15 --min-messages 30000
+ *     --turn-jar turn/target/parch-turn.jar --clients 10,100,500 --sizes 172,1000 --seconds 10 --min-messages 30000
  * </pre>
  */
 @Command(name = "turn-bench", mixinStandardHelpOptions = true,
@@ -66,7 +66,7 @@ public final class TurnBench implements Callable<Integer> {
 
   @Option(names = "--seconds", description = "Least sending time per measured load at 50 packets/s per client"
       + " (default ${DEFAULT-VALUE}).")
-  int seconds = 15;
+  int seconds = 10;
 
   /**
    * A 10-client load of 10 s is 25-40 CPU ticks of either server, so one 10-ms tick moved the
