@@ -204,7 +204,8 @@ public final class PulseDeviceRouter implements AutoCloseable {
         String facility = m.group(2);
         for (Side s : List.of(capture, playout)) {
           if (facility.equals(s.streamFacility) && "new".equals(type)) {
-            post(s::applyToOurStreams);
+            long seen = System.nanoTime();
+            post(() -> s.applyToOurStreams(seen));
           } else if (facility.equals(s.deviceFacility)) {
             post(s::checkDevice);
           }
@@ -280,7 +281,8 @@ public final class PulseDeviceRouter implements AutoCloseable {
       log.info("voice: {} set to '{}' ({})", what(), d.description(), d.name());
     }
 
-    void applyToOurStreams() {
+    /** A stream appeared ({@code seen}: when its event was read): ours go to the chosen device. */
+    void applyToOurStreams(long seen) {
       String w = wanted;
       if (w == null) {
         return;
@@ -290,7 +292,11 @@ public final class PulseDeviceRouter implements AutoCloseable {
         checkDevice();
         return;
       }
-      moveOurs(d.get());
+      int moved = moveOurs(d.get());
+      if (moved > 0) {
+        log.info("voice: a new {} stream moved to '{}' {} ms after the server announced it", what(), w,
+            (System.nanoTime() - seen) / 1_000_000);
+      }
     }
 
     void checkDevice() {
@@ -313,12 +319,16 @@ public final class PulseDeviceRouter implements AutoCloseable {
       }
     }
 
-    private void moveOurs(Device d) {
+    /** Moves our streams not on {@code d} yet; how many. */
+    private int moveOurs(Device d) {
+      int moved = 0;
       for (Stream s : ours(this)) {
         if (s.device() != d.index()) {
           move(s.index(), d.name());
+          moved++;
         }
       }
+      return moved;
     }
 
     private void move(int stream, String target) {

@@ -21,6 +21,12 @@
  * (whose pushes race that capture thread inside libwebrtc and abort the JVM); callbacks never throw into
  * native code; disposal runs in the safe order.
  *
+ * <p>Device choice on PulseAudio/PipeWire: webrtc-java 0.14 cannot select a PulseAudio device (empty
+ * device ids), so {@link com.parchchat.client.voice.PulseDeviceRouter} has the sound server move this
+ * process's streams to the chosen source/sink ({@code pactl}), also every stream libwebrtc opens later;
+ * failures are {@link com.parchchat.client.voice.VoiceDeviceException}s, a vanished device is reported
+ * through {@link com.parchchat.client.voice.VoiceDeviceListener}.
+ *
  * <p>Known limit: webrtc-java 0.14 has no gain control on a remote track, so per-member volume is
  * on/off (0 silences); the chosen value is kept for the UI.
  */

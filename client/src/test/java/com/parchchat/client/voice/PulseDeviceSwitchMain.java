@@ -74,10 +74,14 @@ public final class PulseDeviceSwitchMain {
         await().atMost(WAIT).until(() -> monitorHears(SPEAKER_A, BOB_HZ) && !monitorHears(SPEAKER_B, BOB_HZ));
         System.out.println("PLAYS_ON_DEFAULT_SPEAKER_A");
 
+        long t0 = System.nanoTime();
         engine.selectMicrophone(device(engine.microphones(), MIC_HIGH));
+        System.out.println("SELECT_MICROPHONE_MS " + (System.nanoTime() - t0) / 1_000_000); // a figure, not a check
         await().atMost(WAIT).until(() -> bob.heardFrequencies(LOW_HZ, HIGH_HZ).equals(java.util.Set.of(HIGH_HZ)));
         System.out.println("MID_CALL_MICROPHONE_HIGH");
+        t0 = System.nanoTime();
         engine.selectSpeaker(device(engine.speakers(), SPEAKER_B));
+        System.out.println("SELECT_SPEAKER_MS " + (System.nanoTime() - t0) / 1_000_000);
         await().atMost(WAIT).until(() -> monitorHears(SPEAKER_B, BOB_HZ) && !monitorHears(SPEAKER_A, BOB_HZ));
         System.out.println("MID_CALL_SPEAKER_B");
 
