@@ -103,7 +103,7 @@ static-auth-secret: "$TURN_SECRET"
 allow-loopback-peers: true
 admin-port: $TURN_ADMIN_PORT
 YAML
-  start_service turn java -XX:+UseSerialGC -Xms64m -Xmx256m -Dio.netty.leakDetection.level=disabled \
+  start_service turn java -XX:+UseSerialGC -XX:-UsePerfData -Xms64m -Xmx256m -Dio.netty.leakDetection.level=disabled \
     --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED \
     -jar "$(jar_of turn)" --config "$PARCH_HOME/turn.yaml"
   PARCH_SFU_TOKEN_SECRET="$SFU_SECRET" PARCH_SFU_ADMIN_SECRET="$SFU_ADMIN_SECRET" \

@@ -328,7 +328,7 @@ public final class ParchStack implements AutoCloseable {
         }
         // as deploy/systemd/parch-turn.service: parch-turn's native relay data path (jdk.incubator.foreign)
         List<String> jvm = new ArrayList<>(cfg.jvmOptions);
-        jvm.addAll(List.of("--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED"));
+        jvm.addAll(List.of("-XX:-UsePerfData", "--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED"));
         turn = start("turn", jvm, args);
     }
 
