@@ -49,6 +49,8 @@ public final class VoiceEngine implements AutoCloseable {
   private volatile AudioPlayer player;
   /** The speaker chosen with {@link #selectSpeaker} (null: the first one). */
   private volatile AudioDevice speaker;
+  /** The microphone chosen with {@link #selectMicrophone} (null: the default). */
+  private volatile AudioDevice microphone;
   private final AtomicBoolean closed = new AtomicBoolean();
   /**
    * Moves our PulseAudio streams to the chosen devices (webrtc-java 0.14 cannot select them itself); null
@@ -243,6 +245,18 @@ public final class VoiceEngine implements AutoCloseable {
     return mode == AudioMode.DEVICE ? adm.getPlayoutDevices() : List.of();
   }
 
+  /** Name of the microphone chosen with {@link #selectMicrophone}, or null before any choice. */
+  public String chosenMicrophone() {
+    AudioDevice d = microphone;
+    return d == null ? null : d.getName();
+  }
+
+  /** Name of the speaker chosen with {@link #selectSpeaker}, or null before any choice. */
+  public String chosenSpeaker() {
+    AudioDevice d = speaker;
+    return d == null ? null : d.getName();
+  }
+
   /**
    * Tells {@code l} when a chosen microphone or speaker goes away (the call falls back to the default) and
    * when it is back. Null stops telling.
@@ -273,6 +287,7 @@ public final class VoiceEngine implements AutoCloseable {
     if (!hasId(device)) {
       if (router != null) {
         router.routeCapture(serverName(device, all, router.sources(), "microphone"));
+        microphone = device;
         return;
       }
       if (!isFirst(device, all)) {
@@ -285,6 +300,7 @@ public final class VoiceEngine implements AutoCloseable {
     }
     try {
       adm.setRecordingDevice(device);
+      microphone = device;
     } finally {
       for (VoiceCall c : running) {
         step("resume sending", () -> c.holdSending(false));

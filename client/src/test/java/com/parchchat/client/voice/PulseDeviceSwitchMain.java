@@ -84,6 +84,9 @@ public final class PulseDeviceSwitchMain {
         System.out.println("SELECT_SPEAKER_MS " + (System.nanoTime() - t0) / 1_000_000);
         await().atMost(WAIT).until(() -> monitorHears(SPEAKER_B, BOB_HZ) && !monitorHears(SPEAKER_A, BOB_HZ));
         System.out.println("MID_CALL_SPEAKER_B");
+        // what the next call's voice panel preselects
+        System.out.println("CHOSEN_MATCH " + (device(engine.microphones(), MIC_HIGH).getName().equals(engine.chosenMicrophone())
+            && device(engine.speakers(), SPEAKER_B).getName().equals(engine.chosenSpeaker())));
 
         // libwebrtc re-opens the capture stream on unmute: the choice must follow it
         call.setMuted(true);

@@ -1,6 +1,7 @@
 package com.parchchat.client.ui.voice;
 
 import com.parchchat.client.voice.VoiceCall;
+import com.parchchat.client.voice.VoiceDeviceListener;
 import com.parchchat.client.voice.VoiceEngine;
 import com.parchchat.client.voice.VoiceException;
 import com.parchchat.client.voice.VoiceSession;
@@ -36,6 +37,20 @@ public interface VoiceControls {
   void selectMicrophone(String name);
 
   void selectSpeaker(String name);
+
+  /** The microphone chosen earlier (this call or one before it), or null for the default. */
+  default String chosenMicrophone() {
+    return null;
+  }
+
+  /** The speaker chosen earlier, or null for the default. */
+  default String chosenSpeaker() {
+    return null;
+  }
+
+  /** Tells {@code l} when a chosen device goes away and comes back; null stops telling. */
+  default void setDeviceListener(VoiceDeviceListener l) {
+  }
 
   /** Sets another member's playback volume, 0..2 (0 %–200 %). */
   default void setUserVolume(String userId, double volume) {
@@ -134,6 +149,21 @@ public interface VoiceControls {
             .ifPresentOrElse(engine::selectSpeaker, () -> {
               throw new VoiceException("no speaker named " + name);
             });
+      }
+
+      @Override
+      public String chosenMicrophone() {
+        return engine.chosenMicrophone();
+      }
+
+      @Override
+      public String chosenSpeaker() {
+        return engine.chosenSpeaker();
+      }
+
+      @Override
+      public void setDeviceListener(VoiceDeviceListener l) {
+        engine.setDeviceListener(l);
       }
     };
   }

@@ -2,6 +2,8 @@ package com.parchchat.client.ui.voice;
 
 import com.parchchat.client.voice.CallQuality;
 import com.parchchat.client.voice.VoiceCall;
+import com.parchchat.client.voice.VoiceDeviceListener;
+import com.parchchat.client.voice.VoiceException;
 import com.parchchat.client.voice.VoiceListener;
 import com.parchchat.client.voice.VoiceMember;
 import com.parchchat.protocol.sfu.SfuToClient;
@@ -9,6 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import javafx.animation.Animation;
 import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
@@ -38,8 +45,12 @@ import javafx.util.Duration;
  * <p>It shows what a {@link VoiceCall} reports through {@link #listener()} (events may come from any
  * thread; the panel hops to the FX thread) and acts through {@link VoiceControls}. Node ids for tests
  * and styling: {@code voice-status}, {@code voice-quality}, {@code voice-mute}, {@code voice-deafen},
- * {@code voice-leave}, {@code voice-mic}, {@code voice-speaker}, {@code voice-level}, {@code voice-ptt},
- * {@code voice-ptt-key}, {@code voice-participants}.
+ * {@code voice-leave}, {@code voice-mic}, {@code voice-speaker}, {@code voice-device-problem},
+ * {@code voice-level}, {@code voice-ptt}, {@code voice-ptt-key}, {@code voice-participants}.
+ *
+ * <p>A device choice is applied off the FX thread (on PulseAudio it asks the sound server to move our
+ * streams, tens of ms); a choice that cannot be applied, or a chosen device that goes away mid-call, is
+ * shown under the pickers while the call goes on with the default device.
  */
 public final class VoicePanel extends VBox {
 
@@ -54,6 +65,7 @@ public final class VoicePanel extends VBox {
   private final Button leave = new Button("Leave");
   private final ComboBox<String> mic = new ComboBox<>();
   private final ComboBox<String> speaker = new ComboBox<>();
+  private final Label deviceProblem = new Label();
   private final ProgressBar level = new ProgressBar(0);
   private final CheckBox ptt = new CheckBox("Push to talk");
   private final Button pttKey = new Button();
@@ -107,8 +119,13 @@ public final class VoicePanel extends VBox {
     level.setPrefWidth(160);
     mic.setId("voice-mic");
     speaker.setId("voice-speaker");
-    devices(mic, controls.microphones(), controls::selectMicrophone);
-    devices(speaker, controls.speakers(), controls::selectSpeaker);
+    devices(mic, controls.microphones(), controls.chosenMicrophone(), controls::selectMicrophone);
+    devices(speaker, controls.speakers(), controls.chosenSpeaker(), controls::selectSpeaker);
+    deviceProblem.setId("voice-device-problem");
+    deviceProblem.getStyleClass().add("error");
+    deviceProblem.setWrapText(true);
+    showDeviceProblem(null);
+    controls.setDeviceListener(deviceListener());
 
     ptt.setId("voice-ptt");
     ptt.setOnAction(e -> controls.setPushToTalk(ptt.isSelected()));
@@ -126,6 +143,7 @@ public final class VoicePanel extends VBox {
     settings.addRow(1, new Label("Microphone"), mic);
     settings.addRow(2, new Label("Speaker"), speaker);
     settings.addRow(3, ptt, pttKey);
+    settings.add(deviceProblem, 0, 4, 2, 1);
 
     participants.setVolumeControl(selfUserId, controls::userVolume, controls::setUserVolume);
     getChildren().addAll(head, participants, buttons, settings);
@@ -137,20 +155,65 @@ public final class VoicePanel extends VBox {
     meter.play();
   }
 
-  private static void devices(ComboBox<String> box, List<String> names, java.util.function.Consumer<String> select) {
+  /** Applies device choices one at a time, off the FX thread. */
+  private static final Executor DEVICE_SWITCHER = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "voice-device-switch");
+    t.setDaemon(true);
+    return t;
+  });
+
+  private void devices(ComboBox<String> box, List<String> names, String chosen, Consumer<String> select) {
     box.getItems().setAll(names);
     if (names.isEmpty()) {
       box.setPromptText("No devices (headless)");
       box.setDisable(true);
       return;
     }
-    box.getSelectionModel().selectFirst();
+    if (chosen != null && names.contains(chosen)) {
+      box.getSelectionModel().select(chosen); // the engine keeps a choice from an earlier call
+    } else {
+      box.getSelectionModel().selectFirst();
+    }
     box.setOnAction(e -> {
-      String chosen = box.getValue();
-      if (chosen != null) {
-        select.accept(chosen);
+      String name = box.getValue();
+      if (name != null) {
+        CompletableFuture.runAsync(() -> select.accept(name), DEVICE_SWITCHER).whenComplete((x, err) ->
+            fx(() -> showDeviceProblem(err == null ? null : "Cannot use " + name + ": " + reason(err)
+                + " The default device is used.")));
       }
     });
+  }
+
+  private static String reason(Throwable err) {
+    Throwable c = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+    String m = c instanceof VoiceException ? c.getMessage() : c.toString();
+    return m == null || m.isBlank() ? c.getClass().getSimpleName() + "." : m.endsWith(".") ? m : m + ".";
+  }
+
+  private void showDeviceProblem(String text) {
+    deviceProblem.setText(text == null ? "" : text);
+    deviceProblem.setVisible(text != null);
+    deviceProblem.setManaged(text != null);
+  }
+
+  /** Shows a chosen device going away (the call falls back to the default) and coming back. */
+  private VoiceDeviceListener deviceListener() {
+    return new VoiceDeviceListener() {
+      @Override
+      public void onFallbackToDefault(Kind kind, String device, com.parchchat.client.voice.VoiceDeviceException why) {
+        fx(() -> showDeviceProblem(label(kind) + " " + device + " is gone; the default "
+            + label(kind).toLowerCase(Locale.ROOT) + " is used until it is back."));
+      }
+
+      @Override
+      public void onRestored(Kind kind, String device) {
+        fx(() -> showDeviceProblem(null));
+      }
+    };
+  }
+
+  private static String label(VoiceDeviceListener.Kind kind) {
+    return kind == VoiceDeviceListener.Kind.MICROPHONE ? "Microphone" : "Speaker";
   }
 
   /** Listens to a call; events are applied on the FX thread. */

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.parchchat.client.voice.CallQuality;
 import com.parchchat.client.voice.VoiceCall;
+import com.parchchat.client.voice.VoiceDeviceException;
+import com.parchchat.client.voice.VoiceDeviceListener;
 import com.parchchat.client.voice.VoiceListener;
 import com.parchchat.client.voice.VoiceMember;
 import java.time.Duration;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.ComboBox;
@@ -48,8 +51,20 @@ class VoicePanelTest {
     @Override public double inputLevel() { return level; }
     @Override public List<String> microphones() { return List.of("Built-in Mic", "USB Headset"); }
     @Override public List<String> speakers() { return List.of(); }
-    @Override public void selectMicrophone(String name) { actions.add("mic " + name); }
+    volatile RuntimeException failWith;
+    volatile String chosenMic;
+    volatile VoiceDeviceListener deviceListener;
+
+    @Override public void selectMicrophone(String name) {
+      RuntimeException e = failWith;
+      if (e != null) {
+        throw e;
+      }
+      actions.add("mic " + name);
+    }
     @Override public void selectSpeaker(String name) { actions.add("speaker " + name); }
+    @Override public String chosenMicrophone() { return chosenMic; }
+    @Override public void setDeviceListener(VoiceDeviceListener l) { deviceListener = l; }
   }
 
   private final Recorded controls = new Recorded();
@@ -114,7 +129,7 @@ class VoicePanelTest {
     assertThat(mic.getItems()).hasSize(2);
     assertThat(robot.lookup("#voice-speaker").queryAs(ComboBox.class).isDisabled()).isTrue();
     robot.interact(() -> mic.getSelectionModel().select(1));
-    assertThat(controls.actions).contains("mic USB Headset");
+    await().atMost(WAIT).until(() -> controls.actions.contains("mic USB Headset")); // applied off the FX thread
 
     // mute and deafen go to the call, and our own row shows it
     robot.clickOn("#voice-mute");
@@ -154,5 +169,44 @@ class VoicePanelTest {
     robot.interact(() -> events.onStateChanged(VoiceCall.State.LEFT, "leave"));
     assertThat(closed.get()).isEqualTo(1);
     robot.interact(panel::dispose);
+  }
+
+  /**
+   * A device choice that cannot be applied is shown under the pickers (the call goes on with the default)
+   * and cleared by a choice that works; the engine's report of a chosen device going away and coming back
+   * (from its own thread) is shown and cleared; the next call's panel shows the engine's earlier choice.
+   */
+  @Test
+  void deviceProblemsAreShownAndAnEarlierChoiceIsKept(FxRobot robot) throws Exception {
+    ComboBox<?> mic = robot.lookup("#voice-mic").queryAs(ComboBox.class);
+    Label problem = robot.lookup("#voice-device-problem").queryAs(Label.class);
+    assertThat(problem.isVisible()).isFalse();
+
+    controls.failWith = new VoiceDeviceException(VoiceDeviceException.Reason.DEVICE_GONE, "USB Headset is not connected");
+    robot.interact(() -> mic.getSelectionModel().select(1));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(problem.getText())
+        .isEqualTo("Cannot use USB Headset: USB Headset is not connected. The default device is used."));
+    assertThat(problem.isVisible()).isTrue();
+    assertThat(controls.actions).doesNotContain("mic USB Headset");
+
+    controls.failWith = null;
+    robot.interact(() -> mic.getSelectionModel().select(0));
+    await().atMost(WAIT).until(() -> !problem.isVisible());
+    assertThat(controls.actions).contains("mic Built-in Mic");
+
+    VoiceDeviceListener engineSide = controls.deviceListener;
+    assertThat(engineSide).as("the panel listens for devices going away").isNotNull();
+    fromCallThread(() -> engineSide.onFallbackToDefault(VoiceDeviceListener.Kind.MICROPHONE, "USB Headset",
+        new VoiceDeviceException(VoiceDeviceException.Reason.DEVICE_GONE, "unplugged")));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(problem.getText())
+        .isEqualTo("Microphone USB Headset is gone; the default microphone is used until it is back."));
+    fromCallThread(() -> engineSide.onRestored(VoiceDeviceListener.Kind.MICROPHONE, "USB Headset"));
+    await().atMost(WAIT).until(() -> !problem.isVisible());
+
+    controls.chosenMic = "USB Headset";
+    AtomicReference<VoicePanel> next = new AtomicReference<>();
+    robot.interact(() -> next.set(new VoicePanel(controls, "Lounge", "u-alice", "Alice")));
+    assertThat(((ComboBox<?>) next.get().lookup("#voice-mic")).getValue()).isEqualTo("USB Headset");
+    robot.interact(next.get()::dispose);
   }
 }
