@@ -2,17 +2,11 @@ package com.parchchat.client.voice;
 
 import static org.awaitility.Awaitility.await;
 
-import com.parchchat.protocol.sfu.ClientToSfu;
-import com.parchchat.protocol.sfu.SfuParticipant;
-import com.parchchat.protocol.sfu.SfuToClient;
 import com.parchchat.testkit.process.ChildMain;
 import com.parchchat.testkit.webrtc.ToneBot;
-import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Consumer;
 
 /**
  * The child JVM of {@link PulseAudioDeviceCallTest}: started with {@code PULSE_SERVER} pointing at the
@@ -43,35 +37,7 @@ public final class PulseDeviceCallMain {
       // device ids on PulseAudio; the engine's PulseDeviceRouter moves our capture stream to it)
       engine.selectMicrophone(engine.microphones().stream().filter(d -> d.getName().equals("parch_test_mic"))
           .findFirst().orElseThrow());
-      long[] revision = {0};
-      @SuppressWarnings("unchecked")
-      Consumer<SfuToClient>[] toClient = new Consumer[1];
-      SfuLinkFactory sfu = grant -> new SfuLink() {
-        @Override
-        public void start(Consumer<SfuToClient> onFrame, Consumer<String> onClosed) {
-          toClient[0] = onFrame;
-        }
-
-        @Override
-        public void send(ClientToSfu frame) {
-          sfuThread.execute(() -> {
-            if (frame instanceof ClientToSfu.Join) {
-              toClient[0].accept(new SfuToClient.Joined("host1:voice1",
-                  new SfuParticipant("alice", "Alice", true, false, "alice-stream"),
-                  List.of(new SfuParticipant("bob", "Bob", true, false, "bob"))));
-              toClient[0].accept(new SfuToClient.Offer(bob.createOffer(), ++revision[0]));
-            } else if (frame instanceof ClientToSfu.Answer a) {
-              bob.applyAnswer(a.sdp());
-            }
-          });
-        }
-
-        @Override
-        public void close() {
-        }
-      };
-      VoiceGrant grant = new VoiceGrant(URI.create("ws://127.0.0.1:1/sfu"), "tok", "host1:voice1", List.of(), true);
-      VoiceCall call = engine.join(grant, sfu, VoiceInput.microphone(), new VoiceListener() { });
+      VoiceCall call = PulseDeviceSwitchMain.join(engine, bob, sfuThread);
       await().atMost(Duration.ofSeconds(30)).until(() -> call.state() == VoiceCall.State.CONNECTED);
       System.out.println("CONNECTED");
       await().atMost(Duration.ofSeconds(30)).until(() -> bob.heardFrequencies(MIC_HZ, BOB_HZ).contains(MIC_HZ));

@@ -167,7 +167,11 @@ public final class PulseDeviceSwitchMain {
     }
   }
 
-  private static VoiceCall join(VoiceEngine engine, ToneBot peer, ExecutorService sfuThread) {
+  /**
+   * Joins a call whose "SFU" is {@code peer} itself: the join is answered in-process on {@code sfuThread}
+   * with {@code peer}'s offer, and our answer goes back to it (also used by {@link PulseDeviceCallMain}).
+   */
+  static VoiceCall join(VoiceEngine engine, ToneBot peer, ExecutorService sfuThread) {
     long[] revision = {0};
     @SuppressWarnings("unchecked")
     Consumer<SfuToClient>[] toClient = new Consumer[1];
