@@ -109,8 +109,22 @@ public final class PulseDeviceSwitchMain {
         engine.selectMicrophone(engine.microphones().get(0));
         await().atMost(WAIT).until(() -> carol.heardFrequencies(LOW_HZ, HIGH_HZ).equals(java.util.Set.of(LOW_HZ)));
         System.out.println("DEFAULT_AGAIN_LOW");
-        engine.selectMicrophone(device(engine.microphones(), MIC_HIGH));
+        // the choice as the app saves it and applies it on the next run's engine start (ui.voice.VoiceDevices):
+        // a saved microphone that is there is chosen, a saved speaker that is not there is skipped
+        java.nio.file.Path configDir = java.nio.file.Files.createTempDirectory("parch-voice-devices");
+        com.parchchat.client.ui.voice.VoiceDevices saving = new com.parchchat.client.ui.voice.VoiceDevices(configDir);
+        saving.setMicrophone(device(engine.microphones(), MIC_HIGH).getName());
+        saving.setSpeaker("No such speaker");
+        new com.parchchat.client.ui.voice.VoiceDevices(configDir).applyTo(engine);
         await().atMost(WAIT).until(() -> carol.heardFrequencies(LOW_HZ, HIGH_HZ).equals(java.util.Set.of(HIGH_HZ)));
+        await().atMost(WAIT).until(() -> monitorHears(SPEAKER_B, BOB_HZ) && !monitorHears(SPEAKER_A, BOB_HZ));
+        System.out.println("SAVED_CHOICE_APPLIED");
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(configDir)) {
+          for (java.nio.file.Path f : files.toList()) {
+            java.nio.file.Files.delete(f);
+          }
+        }
+        java.nio.file.Files.delete(configDir);
 
         // the chosen microphone is unplugged: the server moves us to the default, the UI is told
         AudioDevice stale = device(engine.microphones(), MIC_HIGH);

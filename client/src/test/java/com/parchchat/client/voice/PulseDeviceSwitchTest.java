@@ -69,7 +69,7 @@ class PulseDeviceSwitchTest {
     out.lines().filter(l -> l.matches("[A-Z_]+( .*)?") || l.contains("after the server announced"))
         .forEach(System.out::println);
     assertThat(exit).as(out).isZero();
-    assertThat(out).contains("CHOSEN_MATCH true");
+    assertThat(out).contains("CHOSEN_MATCH true", "SAVED_CHOICE_APPLIED");
     assertThat(out).contains("MODE DEVICE", "CONNECTED", "HEARS_DEFAULT_MICROPHONE_LOW", "PLAYS_ON_DEFAULT_SPEAKER_A",
         "MID_CALL_MICROPHONE_HIGH", "MID_CALL_SPEAKER_B", "UNMUTE_KEEPS_MICROPHONE_HIGH", "LATER_CALL_USES_CHOICE",
         "DEFAULT_AGAIN_LOW", "FALLBACK_TOLD_AND_DEFAULT_HEARD", "STALE_DEVICE_REFUSED DEVICE_GONE", "DONE");

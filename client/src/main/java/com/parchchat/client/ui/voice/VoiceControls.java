@@ -63,14 +63,15 @@ public interface VoiceControls {
 
   /** Controls backed by a live session and its engine. */
   static VoiceControls of(VoiceSession session, VoiceEngine engine) {
-    return of(session, engine, null);
+    return of(session, engine, null, null);
   }
 
   /**
    * Controls backed by a live session and its engine; volumes are taken from and saved to
-   * {@code volumes} (per user id) when it is not null.
+   * {@code volumes} (per user id), and a device choice that worked is saved to {@code devices}, each when
+   * not null.
    */
-  static VoiceControls of(VoiceSession session, VoiceEngine engine, VoiceVolumes volumes) {
+  static VoiceControls of(VoiceSession session, VoiceEngine engine, VoiceVolumes volumes, VoiceDevices devices) {
     if (volumes != null) {
       volumes.all().forEach(session::setUserVolume);
     }
@@ -141,6 +142,9 @@ public interface VoiceControls {
             .ifPresentOrElse(engine::selectMicrophone, () -> {
               throw new VoiceException("no microphone named " + name);
             });
+        if (devices != null) {
+          devices.setMicrophone(name);
+        }
       }
 
       @Override
@@ -149,6 +153,9 @@ public interface VoiceControls {
             .ifPresentOrElse(engine::selectSpeaker, () -> {
               throw new VoiceException("no speaker named " + name);
             });
+        if (devices != null) {
+          devices.setSpeaker(name);
+        }
       }
 
       @Override

@@ -40,6 +40,8 @@ public final class VoiceDock extends VBox {
   private final javafx.beans.property.ReadOnlyObjectWrapper<VoiceChannelRoster.Speaking> speaking =
       new javafx.beans.property.ReadOnlyObjectWrapper<>(VoiceChannelRoster.Speaking.NOBODY);
   private VoiceVolumes volumes;
+  /** The chosen microphone and speaker, saved across runs and chosen again on each engine start. */
+  private VoiceDevices devices;
 
   public VoiceDock(ParchClient client) {
     this(client, VoiceConfig.desktop());
@@ -62,6 +64,13 @@ public final class VoiceDock extends VBox {
     return speaking.getReadOnlyProperty();
   }
 
+  private synchronized VoiceDevices devices() {
+    if (devices == null) {
+      devices = new VoiceDevices(client.config().configDir());
+    }
+    return devices;
+  }
+
   private VoiceVolumes volumes() {
     if (volumes == null) {
       volumes = new VoiceVolumes(client.config().configDir());
@@ -76,7 +85,12 @@ public final class VoiceDock extends VBox {
 
   private synchronized CompletableFuture<VoiceEngine> engine() {
     if (engine == null || engine.isCompletedExceptionally()) {
-      engine = CompletableFuture.supplyAsync(() -> new VoiceEngine(config), STARTER);
+      VoiceDevices saved = devices();
+      engine = CompletableFuture.supplyAsync(() -> {
+        VoiceEngine started = new VoiceEngine(config);
+        saved.applyTo(started);
+        return started;
+      }, STARTER);
     }
     return engine;
   }
@@ -98,9 +112,12 @@ public final class VoiceDock extends VBox {
         return;
       }
       prestarted = true;
-      // started and warmed up (VoiceEngine#warmUp: libwebrtc's first-call work) before a click can use it
+      // started, on the saved devices, and warmed up (VoiceEngine#warmUp: libwebrtc's first-call work) before
+      // a click can use it
+      VoiceDevices saved = devices();
       e = CompletableFuture.supplyAsync(() -> {
         VoiceEngine started = new VoiceEngine(config);
+        saved.applyTo(started);
         started.warmUp(java.time.Duration.ofSeconds(3));
         return started;
       }, STARTER);
@@ -141,7 +158,7 @@ public final class VoiceDock extends VBox {
         return;
       }
       VoiceSession s = VoiceSession.overWebSocket(host, eng, client.http());
-      VoicePanel p = new VoicePanel(VoiceControls.of(s, eng, volumes()), channel.name(), me.id(), me.displayName());
+      VoicePanel p = new VoicePanel(VoiceControls.of(s, eng, volumes(), devices()), channel.name(), me.id(), me.displayName());
       p.setOnClosed(() -> Platform.runLater(() -> {
         if (panel == p) {
           leave();

@@ -1,12 +1,7 @@
 package com.parchchat.client.ui.voice;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -31,12 +26,9 @@ public final class VoiceVolumes {
   }
 
   private void load() {
-    if (!Files.isRegularFile(file)) {
-      return;
-    }
-    Properties p = new Properties();
-    try (InputStream in = Files.newInputStream(file)) {
-      p.load(in);
+    Properties p;
+    try {
+      p = SettingsFile.load(file);
     } catch (IOException | IllegalArgumentException e) {
       log.warn("voice volumes unreadable ({}); using 100 %", e.getMessage());
       return;
@@ -72,16 +64,7 @@ public final class VoiceVolumes {
     Properties p = new Properties();
     volumes.forEach((u, v) -> p.setProperty(u, Double.toString(v)));
     try {
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling(FILE + ".tmp");
-      try (OutputStream out = Files.newOutputStream(tmp)) {
-        p.store(out, "Parch: playback volume per user id (1.0 = 100 %)");
-      }
-      try {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
+      SettingsFile.store(file, p, "Parch: playback volume per user id (1.0 = 100 %)");
     } catch (IOException e) {
       log.warn("cannot save voice volumes: {}", e.getMessage());
     }
