@@ -39,11 +39,24 @@ public final class DtlsSrtpClient extends DefaultTlsClient {
   private final BcTlsCrypto crypto;
   private final SynthIdentity identity;
   private final String expectedFingerprintHex;
-  private final int profile;
+  private final int[] offered;
+  private int chosen = -1;
   private byte[] keyingMaterial;
 
+  /** A client offering {@code profile} only. */
   public DtlsSrtpClient(BcTlsCrypto crypto, SynthIdentity identity, String serverFingerprint, int profile) {
+    this(crypto, identity, serverFingerprint, new int[] {profile});
+  }
+
+  /**
+   * A client offering {@code offered} in that order (libwebrtc offers GCM, then AES-CM); the server's
+   * choice among them is {@link #chosenProfile()}.
+   */
+  public DtlsSrtpClient(BcTlsCrypto crypto, SynthIdentity identity, String serverFingerprint, int... offered) {
     super(crypto);
+    if (offered.length == 0) {
+      throw new IllegalArgumentException("offer at least one SRTP profile");
+    }
     this.crypto = crypto;
     this.identity = identity;
     String[] fp = serverFingerprint.trim().split(" ");
@@ -51,7 +64,7 @@ public final class DtlsSrtpClient extends DefaultTlsClient {
       throw new IllegalArgumentException("expected a sha-256 fingerprint, got " + serverFingerprint);
     }
     this.expectedFingerprintHex = fp[1].toUpperCase(Locale.ROOT);
-    this.profile = profile;
+    this.offered = offered.clone();
   }
 
   @Override
@@ -75,7 +88,7 @@ public final class DtlsSrtpClient extends DefaultTlsClient {
   @SuppressWarnings({"rawtypes", "unchecked"})
   public Hashtable getClientExtensions() throws IOException {
     Hashtable ext = super.getClientExtensions();
-    TlsSRTPUtils.addUseSRTPExtension(ext, new UseSRTPData(new int[] {profile}, new byte[0]));
+    TlsSRTPUtils.addUseSRTPExtension(ext, new UseSRTPData(offered.clone(), new byte[0]));
     return ext;
   }
 
@@ -83,10 +96,12 @@ public final class DtlsSrtpClient extends DefaultTlsClient {
   @SuppressWarnings("rawtypes")
   public void processServerExtensions(Hashtable serverExtensions) throws IOException {
     super.processServerExtensions(serverExtensions);
-    UseSRTPData chosen = TlsSRTPUtils.getUseSRTPExtension(serverExtensions);
-    if (chosen == null || chosen.getProtectionProfiles().length != 1 || chosen.getProtectionProfiles()[0] != profile) {
-      throw new TlsFatalAlert(AlertDescription.illegal_parameter, "server did not choose our SRTP profile");
+    UseSRTPData answer = TlsSRTPUtils.getUseSRTPExtension(serverExtensions);
+    if (answer == null || answer.getProtectionProfiles().length != 1
+        || java.util.Arrays.stream(offered).noneMatch(p -> p == answer.getProtectionProfiles()[0])) {
+      throw new TlsFatalAlert(AlertDescription.illegal_parameter, "server did not choose one of our SRTP profiles");
     }
+    chosen = answer.getProtectionProfiles()[0];
   }
 
   @Override
@@ -113,7 +128,12 @@ public final class DtlsSrtpClient extends DefaultTlsClient {
   @Override
   public void notifyHandshakeComplete() throws IOException {
     super.notifyHandshakeComplete();
-    keyingMaterial = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, SrtpKeys.materialLength(profile));
+    keyingMaterial = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, SrtpKeys.materialLength(chosen));
+  }
+
+  /** The profile the server chose (its DTLS id), -1 before the handshake. */
+  public int chosenProfile() {
+    return chosen;
   }
 
   public byte[] keyingMaterial() {
