@@ -1,5 +1,6 @@
 package com.parchchat.bench.client;
 
+import com.parchchat.bench.BenchFiles;
 import com.parchchat.client.core.ClientConfig;
 import com.parchchat.client.core.HostSession;
 import com.parchchat.client.core.ParchClient;
@@ -21,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -224,7 +224,7 @@ public final class ClientBench implements Callable<Integer> {
       row("seeding", "cached in " + root);
       return root;
     }
-    deleteTree(root);
+    BenchFiles.deleteTree(root);
     Files.createDirectories(root);
     int port = freePort();
     URI relay = URI.create("http://127.0.0.1:" + port);
@@ -680,17 +680,6 @@ public final class ClientBench implements Callable<Integer> {
         } else {
           Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
         }
-      }
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
       }
     }
   }

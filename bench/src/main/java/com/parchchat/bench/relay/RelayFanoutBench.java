@@ -1,5 +1,6 @@
 package com.parchchat.bench.relay;
 
+import com.parchchat.bench.BenchFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.parchchat.protocol.signal.HostToRelay;
@@ -22,7 +23,6 @@ import java.security.Signature;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -35,7 +35,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine;
@@ -300,7 +299,7 @@ public final class RelayFanoutBench implements Callable<Integer> {
       if (!relay.waitFor(20, TimeUnit.SECONDS)) {
         relay.destroyForcibly();
       }
-      deleteTree(dir);
+      BenchFiles.deleteTree(dir);
     }
   }
 
@@ -462,14 +461,6 @@ public final class RelayFanoutBench implements Callable<Integer> {
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 

@@ -130,6 +130,7 @@ public final class VoiceBench implements Callable<Integer> {
     Path dir = Files.createTempDirectory("parch-voice-bench");
     System.out.println("working directory (logs): " + dir);
     List<ServiceProcess> procs = new ArrayList<>();
+    boolean done = false;
     try {
       String sfuSecret = secret();
       String adminSecret = secret();
@@ -314,10 +315,20 @@ public final class VoiceBench implements Callable<Integer> {
       }
       System.out.println("click-to-first-audio warm (engine running), ms: " + warm + "  median "
           + median(warm));
+      done = true;
       return 0;
     } finally {
       for (int i = procs.size() - 1; i >= 0; i--) {
         procs.get(i).stop(Duration.ofSeconds(5));
+      }
+      if (done) {
+        try {
+          com.parchchat.bench.BenchFiles.deleteTree(dir); // the logs are kept only when the run failed
+        } catch (IOException e) {
+          System.out.println("WARNING: cannot delete " + dir + ": " + e.getMessage());
+        }
+      } else {
+        System.out.println("logs kept in " + dir);
       }
     }
   }
