@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -124,18 +123,9 @@ class PulseDeviceRouterTest {
     Path go = dir.resolve("go-rec");
     Process rec = client(go, "parec --raw --latency-msec=20");
     PulseDeviceRouter r = router(rec.pid());
-    List<String> told = new CopyOnWriteArrayList<>();
-    r.setListener(new VoiceDeviceListener() {
-      @Override
-      public void onFallbackToDefault(Kind kind, String device, VoiceDeviceException why) {
-        told.add("fallback " + kind + " " + device + " " + why.reason());
-      }
-
-      @Override
-      public void onRestored(Kind kind, String device) {
-        told.add("restored " + kind + " " + device);
-      }
-    });
+    RecordingDeviceListener listener = new RecordingDeviceListener();
+    r.setListener(listener);
+    List<String> told = listener.told;
     Files.writeString(go, "");
     await().atMost(WAIT).until(() -> deviceOfClientStream("source-outputs", "sources").equals("mic_low"));
     r.routeCapture("mic_high");

@@ -15,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -48,22 +47,13 @@ public final class PulseDeviceSwitchMain {
   /** {@code unplugged}: a file the parent test creates once it has unloaded the high microphone. */
   private static void run(java.nio.file.Path unplugged) throws Exception {
     ExecutorService sfuThread = Executors.newSingleThreadExecutor();
-    List<String> notices = new CopyOnWriteArrayList<>();
     try (VoiceEngine engine = new VoiceEngine(VoiceConfig.desktop())) {
       System.out.println("MODE " + engine.mode());
       System.out.println("MICROPHONES " + engine.microphones().stream().map(AudioDevice::getName).toList());
       System.out.println("SPEAKERS " + engine.speakers().stream().map(AudioDevice::getName).toList());
-      engine.setDeviceListener(new VoiceDeviceListener() {
-        @Override
-        public void onFallbackToDefault(Kind kind, String device, VoiceDeviceException why) {
-          notices.add("fallback " + kind + " " + device + " " + why.reason());
-        }
-
-        @Override
-        public void onRestored(Kind kind, String device) {
-          notices.add("restored " + kind + " " + device);
-        }
-      });
+      RecordingDeviceListener listener = new RecordingDeviceListener();
+      engine.setDeviceListener(listener);
+      List<String> notices = listener.told;
 
       try (ToneBot bob = ToneBot.builder("bob").tone(BOB_HZ).build()) {
         VoiceCall call = join(engine, bob, sfuThread);
